@@ -1,0 +1,1 @@
+"""DL Playground engine: everything that computes. Never imports Qt."""

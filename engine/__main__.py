@@ -1,0 +1,165 @@
+"""Headless runner: ``python -m engine list`` and ``python -m engine run LESSON``.
+
+Exit codes: 0 done, 2 bad input (unknown lesson or setting, unreadable data),
+3 the run failed (diverged or an unexpected error). Errors are one line on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+EXIT_BAD_INPUT = 2
+EXIT_RUN_FAILED = 3
+
+
+class _Usage(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line and exit 2, not argparse's usage dump
+        raise _Usage(message)
+
+
+def _to_json(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    return value
+
+
+class ProgressBar:
+    """A one-line bar on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self._last = 0.0
+
+    def __call__(self, event) -> None:
+        if not self.enabled or event.kind != "progress":
+            return
+        now = time.monotonic()
+        total = event.data.get("total") or 0
+        i = event.data["iteration"] + 1
+        if now - self._last < 0.1 and i != total:
+            return
+        self._last = now
+        width = 30
+        done = int(width * i / total) if total else 0
+        self.stream.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} "
+                          f"cost {event.data['cost']:.6f}")
+        if i == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def parse_sets(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _Usage(f"--set needs name=value; got '{pair}'.")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def cmd_list(args) -> int:
+    from engine.lessons import all_lessons
+    from engine.settings import specs
+    for lesson in all_lessons():
+        if args.json:
+            continue
+        print(f"{lesson.id:28s} {lesson.section:6s} {lesson.title}")
+        if args.verbose:
+            for name, spec, default in specs(lesson.settings):
+                print(f"    {name}={default!s:<18} {spec.label}")
+    if args.json:
+        print(json.dumps([{"id": l.id, "section": l.section, "title": l.title,
+                           "course": l.course} for l in all_lessons()], indent=2))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from engine.jobs import Job
+    from engine.lessons import get_lesson
+    from engine.settings import settings_to_dict
+
+    lesson = get_lesson(args.lesson)
+    settings = lesson.make_settings(parse_sets(args.set or []))
+    dataset = lesson.load_data(settings) if lesson.load_data else None
+    bar = ProgressBar()
+    job = Job(lesson, settings, bar, dataset=dataset).run_here()
+    if job.error:
+        print(f"error: {job.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT if job.bad_input else EXIT_RUN_FAILED
+    result = job.result or {}
+    report = {
+        "lesson": lesson.id,
+        "settings": settings_to_dict(settings),
+        "dataset": None if dataset is None else {
+            "name": dataset.name, "provenance": dataset.provenance,
+            "standin": dataset.is_standin, "train_examples": dataset.m_train,
+            "test_examples": dataset.m_test},
+        "costs": result.get("costs", []),
+        "train_accuracy": job.metrics.get("train_accuracy"),
+        "test_accuracy": job.metrics.get("test_accuracy"),
+        "seconds": round(job.seconds, 4),
+        "metrics": job.metrics,
+    }
+    for key in ("timings", "sweep"):
+        if key in result:
+            report[key] = result[key]
+    if args.json:
+        print(json.dumps(_to_json(report)))
+    else:
+        for i, cost in report["costs"]:
+            print(f"Cost after iteration {i}: {cost:f}")
+        for key in ("train_accuracy", "test_accuracy"):
+            if report[key] is not None:
+                print(f"{key.replace('_', ' ')}: {100 * report[key]:.2f} %")
+        if dataset is not None:
+            print(f"data: {dataset.provenance}")
+        print(f"seconds: {job.seconds:.2f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from engine.data.dataset import DataError
+    from engine.lessons import UnknownLesson
+    from engine.settings import SettingsError
+
+    parser = _Parser(prog="python -m engine",
+                     description="Run DL Playground lessons without a window.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_list = sub.add_parser("list", help="list the lessons")
+    p_list.add_argument("--json", action="store_true")
+    p_list.add_argument("-v", "--verbose", action="store_true",
+                        help="also list each lesson's settings and defaults")
+    p_run = sub.add_parser("run", help="train or run one lesson")
+    p_run.add_argument("lesson")
+    p_run.add_argument("--set", action="append", metavar="NAME=VALUE",
+                       help="change a setting, e.g. --set learning_rate=0.01")
+    p_run.add_argument("--json", action="store_true", help="print one JSON object")
+    try:
+        args = parser.parse_args(argv)
+        return cmd_list(args) if args.command == "list" else cmd_run(args)
+    except (_Usage, UnknownLesson, SettingsError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per lesson; each declares ``LESSON`` (see engine/lessons.py)."""

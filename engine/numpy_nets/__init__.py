@@ -1,0 +1,1 @@
+"""The course's NumPy implementations, one module per lesson, course names kept."""

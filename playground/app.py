@@ -1,0 +1,89 @@
+"""Starting the app, and rendering a lesson page to a PNG without a screen."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dl-playground",
+                                     description="DL Playground: the course's lessons, live.")
+    parser.add_argument("--lesson", help="open this lesson first (e.g. logistic-regression)")
+    parser.add_argument("--screenshot", nargs=2, metavar=("LESSON", "OUT_PNG"),
+                        help="render LESSON's page offscreen to OUT_PNG and exit")
+    parser.add_argument("--steps", type=int, default=0,
+                        help="with --screenshot: train this many iterations first")
+    parser.add_argument("--tab", type=int, default=0,
+                        help="with --screenshot: which panel tab to show (0 = first)")
+    parser.add_argument("--size", default="1500x900",
+                        help="with --screenshot: window size WIDTHxHEIGHT")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: str) -> int:
+    from engine.lessons import UnknownLesson, get_lesson
+    from playground.main_window import MainWindow
+    try:
+        get_lesson(lesson_id)
+        width, height = (int(v) for v in size.lower().split("x"))
+    except UnknownLesson as exc:
+        return _fail(str(exc))
+    except ValueError:
+        return _fail(f"--size must look like 1500x900; got '{size}'.")
+    window = MainWindow()
+    window.resize(width, height)
+    window.show()
+    page = window.open_lesson(lesson_id)
+    deadline = time.monotonic() + 120
+
+    def pump(condition, limit=deadline):
+        while not condition() and time.monotonic() < limit:
+            app.processEvents()
+            time.sleep(0.01)
+
+    if hasattr(page, "dataset"):
+        pump(lambda: page.dataset is not None or "color:#c62828" in page.provenance.text())
+    if steps > 0 and hasattr(page, "start_training"):
+        from engine.settings import replace_setting
+        settings = page.settings_panel.values()
+        if steps < settings.num_iterations:
+            page.settings_panel.set_values(replace_setting(settings, "num_iterations", steps))
+        page.start_training()
+        pump(lambda: not page.running)
+    if hasattr(page, "tabs"):
+        page.tabs.setCurrentIndex(min(tab, page.tabs.count() - 1))
+    # Let the bridge deliver the last events and the plots repaint.
+    pump(lambda: False, time.monotonic() + 0.5)
+    if not window.grab().save(out_path):
+        return _fail(f"could not write {out_path}.")
+    print(out_path)
+    window.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("DL Playground")
+    if args.screenshot:
+        return screenshot(app, *args.screenshot, args.steps, args.tab, args.size)
+    from playground.main_window import MainWindow
+    window = MainWindow()
+    window.show()
+    if args.lesson:
+        from engine.lessons import UnknownLesson
+        try:
+            window.open_lesson(args.lesson)
+        except UnknownLesson as exc:
+            return _fail(str(exc))
+    return app.exec()

@@ -1,0 +1,298 @@
+"""What every lesson page shares: text on the left, a training bench on the right.
+
+``TrainingPage`` owns the settings panel, the run controls, the job bridge and the
+cost/accuracy plots, and loads the lesson's data off the UI thread. Subclasses add
+the panels their lesson needs by overriding the ``build_*`` and ``on_*`` hooks.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from engine.settings import SettingsError, spec_of
+from playground.bridge import BackgroundTask, JobBridge
+from playground.panels.controls import RunControls
+from playground.panels.hyperparameters import HyperparameterPanel
+from playground.panels.lesson_text import LessonText
+from playground.panels.live_plots import AccuracyPlot, CostPlot
+
+
+class LessonPage(QWidget):
+    """Lesson text beside a work area; ``work_area`` is filled by subclasses."""
+
+    def __init__(self, lesson, parent=None) -> None:
+        super().__init__(parent)
+        self.lesson = lesson
+        self.setObjectName(f"page-{lesson.id}")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        title = QLabel(f"<b style='font-size:15pt'>{lesson.section}&nbsp; {lesson.title}</b>"
+                       f"<br><span style='color:#666'>{lesson.summary}</span>")
+        title.setObjectName("lessonTitle")
+        outer.addWidget(title)
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.text = LessonText()
+        self.text.load_lesson(lesson.id)
+        self.splitter.addWidget(self.text)
+        self.work_area = QWidget()
+        self.work_layout = QVBoxLayout(self.work_area)
+        self.work_layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(self.work_area)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([380, 1000])
+        outer.addWidget(self.splitter, 1)
+
+    def shutdown(self) -> None:
+        """Called when the window closes: stop anything running."""
+
+
+class TrainingPage(LessonPage):
+    """A page whose lesson trains: settings, controls, live plots, data loading."""
+
+    data_ready = Signal(object)
+
+    def __init__(self, lesson, parent=None) -> None:
+        super().__init__(lesson, parent)
+        self.dataset = None
+        self.last_result: dict | None = None
+        self._tasks: list[BackgroundTask] = []
+        self.bridge = JobBridge(self)
+        self.bridge.started.connect(self._on_started)
+        self.bridge.progress.connect(self._on_progress)
+        self.bridge.snapshot.connect(self._on_snapshot)
+        self.bridge.paused.connect(lambda d: self._set_state("paused"))
+        self.bridge.resumed.connect(lambda d: self._set_state("running"))
+        self.bridge.finished.connect(self._on_finished)
+        self.bridge.failed.connect(self._on_failed)
+        self.sidebar = QWidget()
+        side = QVBoxLayout(self.sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        self.settings_panel = HyperparameterPanel(lesson.settings, lesson.id)
+        self.settings_panel.changed.connect(self._on_setting_changed)
+        self.controls = RunControls()
+        self.controls.train.connect(self.start_training)
+        self.controls.pause.connect(self.pause)
+        self.controls.resume.connect(self.resume)
+        self.controls.stop.connect(self.stop)
+        self.controls.step.connect(self.step)
+        self.controls.reset.connect(self.reset)
+        self.provenance = QLabel("Loading data…")
+        self.provenance.setObjectName("dataProvenance")
+        self.provenance.setWordWrap(True)
+        self.provenance.setStyleSheet("color:#555")
+        side.addWidget(self.controls)
+        side.addWidget(self.settings_panel)
+        self.build_sidebar(side)
+        side.addWidget(self.provenance)
+        side.addStretch(1)
+        bench = QHBoxLayout()
+        bench.addWidget(self.sidebar, 0)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("panelTabs")
+        bench.addWidget(self.tabs, 1)
+        self.work_layout.addLayout(bench, 1)
+        self.cost_plot = CostPlot()
+        self.accuracy_plot = AccuracyPlot()
+        self.build_tabs()
+        self.controls.set_state("idle")
+        self.load_data()
+
+    # --- hooks for subclasses ---
+    def build_sidebar(self, layout: QVBoxLayout) -> None:
+        """Add widgets under the settings (network builder, buttons)."""
+
+    def build_tabs(self) -> None:
+        """Add panel tabs; the default shows cost and accuracy."""
+        self.tabs.addTab(self.plots_widget(), "Training")
+
+    def plots_widget(self, *extra: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in extra:
+            layout.addWidget(widget, 2)
+        row = QHBoxLayout()
+        row.addWidget(self.cost_plot)
+        row.addWidget(self.accuracy_plot)
+        layout.addLayout(row, 1)
+        return box
+
+    def on_data(self, dataset) -> None:
+        """The lesson's data has loaded (or changed)."""
+
+    def on_snapshot(self, data: dict) -> None:
+        """Draw lesson-specific plot data."""
+
+    def on_finished(self, data: dict) -> None:
+        """Show a finished run's results."""
+
+    def data_key(self, settings) -> object:
+        """Settings that decide which data is loaded; a change reloads it."""
+        return None
+
+    # --- data ---
+    def load_data(self) -> None:
+        if self.lesson.load_data is None:
+            self.provenance.setText("")
+            return
+        settings = self.settings_panel.values()
+        self._data_key = self.data_key(settings)
+        self.controls.set_status("Loading data…")
+        self.run_in_background(self.lesson.load_data, settings, done=self._data_loaded,
+                               error=self._data_failed)
+
+    def run_in_background(self, fn, *args, done, error=None) -> BackgroundTask:
+        task = BackgroundTask(fn, *args, parent=self)
+        task.done.connect(done)
+        task.error.connect(error or (lambda msg: self.controls.set_status(msg, error=True)))
+        task.done.connect(lambda _v, t=task: self._tasks.remove(t))
+        task.error.connect(lambda _m, t=task: self._tasks.remove(t))
+        self._tasks.append(task)
+        return task.start()
+
+    def _data_loaded(self, dataset) -> None:
+        self.dataset = dataset
+        badge = " <b style='color:#b26a00'>[stand-in]</b>" if dataset.is_standin else ""
+        self.provenance.setText(f"Data: {dataset.provenance}{badge}")
+        self.controls.set_status("Ready. Press Train.")
+        self.on_data(dataset)
+        self.data_ready.emit(dataset)
+
+    def _data_failed(self, message: str) -> None:
+        self.dataset = None
+        self.provenance.setText(f"<span style='color:#c62828'>Data: {message}</span>")
+        self.controls.set_status(message, error=True)
+
+    # --- running ---
+    @property
+    def job(self):
+        return self.bridge.job
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def current_settings(self):
+        return self.settings_panel.values()
+
+    def start_training(self, run=None) -> None:
+        if self.running:
+            return
+        if self.lesson.load_data is not None and self.dataset is None:
+            self.controls.set_status("The data is not loaded yet.", error=True)
+            return
+        try:
+            settings = self.current_settings()
+        except SettingsError as exc:
+            self.controls.set_status(str(exc), error=True)
+            return
+        self.cost_plot.clear()
+        self.accuracy_plot.clear()
+        self.before_run(settings)
+        self.bridge.start(self.lesson, settings, dataset=self.training_data(), run=run)
+        self._set_state("running")
+
+    def before_run(self, settings) -> None:
+        """Clear lesson-specific plots before a new run."""
+
+    def training_data(self):
+        return self.dataset
+
+    def pause(self) -> None:
+        if self.running:
+            self.job.control.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self.running:
+            self.job.control.resume()
+            self._set_state("running")
+
+    def step(self) -> None:
+        if self.running:
+            self.job.control.step()
+            self._set_state("paused")
+        else:
+            # Step from idle: start paused and let one iteration through.
+            self.start_training()
+            if self.running:
+                self.job.control.step()
+                self._set_state("paused")
+
+    def stop(self) -> None:
+        if self.running:
+            self.job.control.stop()
+
+    def reset(self) -> None:
+        self.stop()
+        if self.job is not None:
+            self.job.wait(5)
+        self.cost_plot.clear()
+        self.accuracy_plot.clear()
+        self.last_result = None
+        self.before_run(self.current_settings())
+        self.controls.set_progress(0, 1)
+        self._set_state("idle")
+        self.controls.set_status("Reset. Press Train.")
+
+    def shutdown(self) -> None:
+        self.stop()
+        if self.job is not None:
+            self.job.wait(5)
+
+    def _set_state(self, state: str) -> None:
+        self.controls.set_state(state)
+        self.settings_panel.set_running(state in ("running", "paused"))
+
+    def _on_setting_changed(self, name: str, value) -> None:
+        if self.running:
+            if spec_of(self.lesson.settings, name).live:
+                self.job.control.set_live(name, value)
+                self.controls.set_status(f"{name} = {value:g} from the next iteration."
+                                         if isinstance(value, float) else
+                                         f"{name} = {value} from the next iteration.")
+            return
+        if self.lesson.load_data is not None and \
+                self.data_key(self.current_settings()) != getattr(self, "_data_key", None):
+            self.load_data()
+
+    # --- events ---
+    def _on_started(self, data: dict) -> None:
+        self.controls.set_status("Training…")
+
+    def _on_progress(self, data: dict) -> None:
+        total = data.get("total") or 0
+        self.controls.set_progress(data["iteration"] + 1, total)
+        if not (self.job and self.job.control.paused):
+            self.controls.set_status(f"Iteration {data['iteration'] + 1:,} of {total:,} — "
+                                     f"cost {data['cost']:.6f}")
+
+    def _on_snapshot(self, data: dict) -> None:
+        if "curve" in data:
+            self.cost_plot.update_curve(data["curve"])
+        if "accuracy_curve" in data:
+            self.accuracy_plot.update_accuracy(data["accuracy_curve"])
+        self.on_snapshot(data)
+
+    def _on_finished(self, data: dict) -> None:
+        self._set_state("finished")
+        self.last_result = data.get("result")
+        self.cost_plot.update_curve(data.get("curve", []))
+        metrics = data.get("metrics", {})
+        parts = []
+        for key, label in (("train_accuracy", "train"), ("test_accuracy", "test")):
+            if metrics.get(key) is not None:
+                parts.append(f"{label} accuracy {100 * metrics[key]:.1f}%")
+        if metrics.get("final_cost") is not None:
+            parts.append(f"final cost {metrics['final_cost']:.6f}")
+        if "seconds" in metrics:
+            parts.append(f"{metrics['seconds']:.1f} s")
+        head = "Stopped" if data.get("stopped") else "Finished"
+        self.controls.set_status(f"{head}: " + ", ".join(parts) if parts else head)
+        self.on_finished(data)
+
+    def _on_failed(self, message: str) -> None:
+        self._set_state("idle")
+        self.controls.set_status(message, error=True)

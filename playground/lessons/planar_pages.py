@@ -1,0 +1,178 @@
+"""Pages with 2-D data: the planar lesson (1.3) and the step-by-step builder (1.4)."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
+
+from engine.jobs import Reporter, RunControl
+from engine.settings import replace_setting
+from playground.lessons.base import TrainingPage
+from playground.panels.dataset_viewer import DatasetViewer
+from playground.panels.live_plots import BoundaryGrid, DecisionBoundaryPlot, HiddenUnitsView
+from playground.panels.network_builder import NetworkBuilder
+
+
+class PointsPage(TrainingPage):
+    """A live decision boundary over the points; click / shift-click adds points."""
+
+    def build_boundary(self) -> QWidget:
+        self.boundary_plot = DecisionBoundaryPlot()
+        self.boundary_plot.point_added.connect(self._point_added)
+        self.added_points: list[tuple[float, float, int]] = []
+        self.points_note = QLabel("Click the plot to add an orange point (class 0), "
+                                  "shift-click for a blue one (class 1).")
+        self.points_note.setObjectName("pointsNote")
+        self.points_note.setStyleSheet("color:#555")
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.boundary_plot, 1)
+        layout.addWidget(self.points_note)
+        return box
+
+    def data_key(self, settings):
+        return settings.dataset
+
+    def on_data(self, dataset) -> None:
+        self.added_points = []
+        self.boundary_plot.set_points(dataset.X_train, dataset.Y_train)
+        self._note_points()
+
+    def _point_added(self, x: float, y: float, label: int) -> None:
+        self.added_points.append((x, y, int(label)))
+        self._note_points()
+
+    def _note_points(self) -> None:
+        n = len(self.added_points)
+        if n:
+            self.points_note.setText(f"{n} point{'s' if n > 1 else ''} added; the next "
+                                     "Train uses them.")
+
+    def training_data(self):
+        if not self.added_points or self.dataset is None:
+            return self.dataset
+        extra = np.array(self.added_points, dtype=float)
+        ds = self.dataset
+        return dataclasses.replace(
+            ds, X_train=np.hstack([ds.X_train, extra[:, :2].T]),
+            Y_train=np.hstack([ds.Y_train, extra[:, 2:].T.astype(ds.Y_train.dtype)]),
+            provenance=f"{ds.provenance} + {len(extra)} points added by hand")
+
+    def on_snapshot(self, data: dict) -> None:
+        if "boundary" in data:
+            self.boundary_plot.update_boundary(data["boundary"])
+
+    def on_finished(self, data: dict) -> None:
+        boundary = (data.get("result") or {}).get("boundary")
+        if boundary is not None:
+            self.boundary_plot.update_boundary(boundary)
+
+
+class PlanarPage(PointsPage):
+    def build_tabs(self) -> None:
+        self.hidden_view = HiddenUnitsView()
+        self.baseline_plot = DecisionBoundaryPlot()
+        self.baseline_plot.setObjectName("baselinePlot")
+        self.baseline_label = QLabel("Logistic regression (scikit-learn): computing…")
+        self.baseline_label.setObjectName("baselineLabel")
+        baseline = QWidget()
+        column = QVBoxLayout(baseline)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.baseline_label)
+        column.addWidget(self.baseline_plot, 1)
+        top = QWidget()
+        row = QHBoxLayout(top)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.build_boundary(), 3)
+        row.addWidget(self.hidden_view, 3)
+        row.addWidget(baseline, 2)
+        self.tabs.addTab(self.plots_widget(top), "Training")
+        self.tabs.addTab(self.build_sweep(), "Hidden-layer sweep")
+        self.viewer = DatasetViewer()
+        self.tabs.addTab(self.viewer, "Dataset")
+
+    def build_sweep(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        bar = QHBoxLayout()
+        self.sweep_button = QPushButton("Run the sweep (1, 2, 3, 4, 5, 20, 50 units)")
+        self.sweep_button.setObjectName("sweepButton")
+        self.sweep_button.clicked.connect(self.start_sweep)
+        bar.addWidget(self.sweep_button)
+        bar.addWidget(QLabel("5,000 iterations each, learning rate 1.2, as in the course."))
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.sweep_grid = BoundaryGrid()
+        layout.addWidget(self.sweep_grid, 1)
+        return box
+
+    def on_data(self, dataset) -> None:
+        super().on_data(dataset)
+        self.viewer.set_dataset(dataset)
+        self.baseline_plot.set_points(dataset.X_train, dataset.Y_train)
+        self.sweep_grid.clear()
+        self.sweep_grid.set_points(dataset.X_train, dataset.Y_train)
+        self.baseline_label.setText("Logistic regression (scikit-learn): computing…")
+        self.run_in_background(self.lesson.actions["baseline"], self.current_settings(),
+                               Reporter(lambda _event: None), RunControl(), dataset,
+                               done=self._baseline_done)
+
+    def _baseline_done(self, out: dict) -> None:
+        result = out["result"]
+        self.baseline_plot.update_boundary(result["boundary"])
+        self.baseline_label.setText(f"Logistic regression (scikit-learn): "
+                                    f"{100 * result['accuracy']:.0f}% correct")
+
+    def start_sweep(self) -> None:
+        if self.running or self.dataset is None:
+            return
+        self.sweep_grid.clear()
+        self.sweep_grid.set_points(self.dataset.X_train, self.dataset.Y_train)
+        self._shown_tiles = 0
+        self.start_training(run=self.lesson.actions["sweep"])
+
+    def on_snapshot(self, data: dict) -> None:
+        super().on_snapshot(data)
+        if "hidden" in data:
+            self.hidden_view.update_hidden(data["hidden"], data.get("weights", {}))
+        for tile in data.get("sweep", [])[getattr(self, "_shown_tiles", 0):]:
+            self.sweep_grid.add_result(tile["title"], tile["boundary"], tile["accuracy"])
+            self._shown_tiles += 1
+
+    def on_finished(self, data: dict) -> None:
+        result = data.get("result") or {}
+        if "sweep" in result:
+            self.on_snapshot({"sweep": result["sweep"]})
+            return
+        super().on_finished(data)
+
+
+class StepByStepPage(PointsPage):
+    def build_sidebar(self, layout: QVBoxLayout) -> None:
+        self.builder = NetworkBuilder()
+        self.builder.layers_changed.connect(self._layers_changed)
+        layout.addWidget(self.builder)
+        self._sync_builder()
+
+    def _sync_builder(self) -> None:
+        self.builder.set_network(2, self.settings_panel.values().hidden_layers, 1, "sigmoid",
+                                 activations=("relu", "tanh", "sigmoid"))
+
+    def _layers_changed(self, layers) -> None:
+        self.settings_panel.set_values(replace_setting(self.settings_panel.values(),
+                                                       "hidden_layers", layers))
+
+    def build_tabs(self) -> None:
+        self.tabs.addTab(self.plots_widget(self.build_boundary()), "Training")
+        self.viewer = DatasetViewer()
+        self.tabs.addTab(self.viewer, "Dataset")
+
+    def on_data(self, dataset) -> None:
+        super().on_data(dataset)
+        self.viewer.set_dataset(dataset)
+
+    def _set_state(self, state: str) -> None:
+        super()._set_state(state)
+        self.builder.setEnabled(state not in ("running", "paused"))
