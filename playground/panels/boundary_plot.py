@@ -1,0 +1,204 @@
+"""2-D classification: the model's P(class 1) as a heat map under the data points.
+
+The engine sends the probability on a grid (``boundary`` in engine/snapshots.md);
+this module only colours it. "Discretize" thresholds at 0.5 for display, as
+TensorFlow Playground's checkbox of the same name does.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from playground.panels import style
+
+
+def _split(X, Y):
+    """(2, m) points and (1, m) labels -> {class: (xs, ys)} for classes 0 and 1."""
+    if X is None or Y is None:
+        return {0: ([], []), 1: ([], [])}
+    X = np.asarray(X, dtype=float)
+    labels = np.asarray(Y).reshape(-1).astype(int)
+    return {k: (X[0, labels == k], X[1, labels == k]) for k in (0, 1)}
+
+
+def _scatter(k: int, filled: bool, name: str | None = None, size: int = 8):
+    """Train points are filled with a white rim; test points are hollow rings."""
+    if filled:
+        return pg.ScatterPlotItem(size=size, brush=style.class_color(k, 235),
+                                  pen=pg.mkPen("w", width=1), name=name)
+    return pg.ScatterPlotItem(size=size, brush=pg.mkBrush(255, 255, 255, 170),
+                              pen=pg.mkPen(style.class_color(k), width=2), name=name)
+
+
+class DecisionBoundaryPlot(QWidget):
+    """Heat map + scatter; click adds a class-0 point, shift-click a class-1 point."""
+
+    point_added = Signal(float, float, int)
+
+    def __init__(self, parent=None, title: str = "Decision boundary") -> None:
+        super().__init__(parent)
+        self.redraw_count = 0
+        self._boundary: dict | None = None
+        self._rect = None
+        self._user = {0: ([], []), 1: ([], [])}
+
+        self.plot_widget = style.make_plot(title, "x\u2081", "x\u2082")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setAspectLocked(True)
+        # The plot is a canvas to click on, so dragging must not pan it away.
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=style.TEXT)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+
+        self.image = style.new_boundary_item()
+        self.plot.addItem(self.image)
+        self.train_items = {k: _scatter(k, True, f"class {k}") for k in (0, 1)}
+        self.test_items = {k: _scatter(k, False, "test data" if k == 0 else None)
+                           for k in (0, 1)}
+        self.user_items = {k: pg.ScatterPlotItem(size=11, symbol="star",
+                                                 brush=style.class_color(k),
+                                                 pen=pg.mkPen("k", width=1))
+                           for k in (0, 1)}
+        for group in (self.train_items, self.test_items, self.user_items):
+            for item in group.values():
+                self.plot.addItem(item)
+        self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
+
+        self.show_test = QCheckBox("Show test data", objectName="showTest")
+        self.discretize = QCheckBox("Discretize output", objectName="discretize")
+        self.show_test.setToolTip("Draw the test examples as rings over the training data.")
+        self.discretize.setToolTip("Colour each region by the predicted class "
+                                   "(probability above or below 0.5).")
+        self.show_test.toggled.connect(self._show_test_toggled)
+        self.discretize.toggled.connect(self._redraw_boundary)
+        hint = QLabel("click: add class 0 \u00b7 shift+click: class 1")
+        hint.setStyleSheet(style.MUTED_CSS)
+        options = QHBoxLayout()
+        options.addWidget(self.show_test)
+        options.addWidget(self.discretize)
+        options.addStretch(1)
+        options.addWidget(hint)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addLayout(options)
+        self.setMinimumSize(300, 300)
+        self._show_test_toggled(False)
+
+    # --- API ---------------------------------------------------------------
+    def set_points(self, X_train, Y_train, X_test=None, Y_test=None) -> None:
+        for k, (xs, ys) in _split(X_train, Y_train).items():
+            self.train_items[k].setData(xs, ys)
+        for k, (xs, ys) in _split(X_test, Y_test).items():
+            self.test_items[k].setData(xs, ys)
+        self.show_test.setEnabled(X_test is not None)
+        if self._rect is None:
+            self.plot.autoRange()
+
+    def update_boundary(self, boundary: dict) -> None:
+        self._boundary = boundary
+        self._redraw_boundary()
+
+    def clear_user_points(self) -> None:
+        self._user = {0: ([], []), 1: ([], [])}
+        for item in self.user_items.values():
+            item.setData([], [])
+
+    def user_points(self) -> dict:
+        """{class: (xs, ys)} of the points the learner clicked in."""
+        return {k: (list(xs), list(ys)) for k, (xs, ys) in self._user.items()}
+
+    # --- internals ---------------------------------------------------------
+    def _redraw_boundary(self, *_args) -> None:
+        if self._boundary is None:
+            return
+        rect = style.draw_boundary(self.image, self._boundary, self.discretize.isChecked())
+        if rect != self._rect:  # only re-frame when the grid moved, not every frame
+            self._rect = rect
+            self.plot.setRange(rect=rect, padding=0)
+        self.redraw_count += 1
+
+    def _show_test_toggled(self, on: bool) -> None:
+        for item in self.test_items.values():
+            item.setVisible(on)
+
+    def _clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.scenePos()
+        if not self.plot.vb.sceneBoundingRect().contains(pos):
+            return
+        point = self.plot.vb.mapSceneToView(pos)
+        k = 1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0
+        xs, ys = self._user[k]
+        xs.append(point.x())
+        ys.append(point.y())
+        self.user_items[k].setData(xs, ys)
+        event.accept()
+        self.point_added.emit(float(point.x()), float(point.y()), k)
+
+
+class BoundaryGrid(QWidget):
+    """Small decision-boundary tiles side by side, e.g. one per hidden-layer size."""
+
+    def __init__(self, parent=None, columns: int = 3) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self._points = (None, None)
+        self.tiles: list[pg.PlotItem] = []
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        self.empty = QLabel("Results appear here as each network finishes training.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet(style.MUTED_CSS)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.view, 1)
+        self.view.hide()
+
+    def set_points(self, X, Y) -> None:
+        self._points = (X, Y)
+        for tile in self.tiles:
+            self._draw_points(tile)
+
+    def add_result(self, title: str, boundary: dict, accuracy: float | None) -> None:
+        n = len(self.tiles)
+        tile = self.view.addPlot(row=n // self.columns, col=n % self.columns)
+        caption = title if accuracy is None else f"{title} \u2014 {accuracy * 100:.1f}%"
+        style.style_plot_item(tile, caption)
+        tile.setAspectLocked(True)
+        tile.setMouseEnabled(x=False, y=False)
+        tile.setMenuEnabled(False)
+        tile.hideButtons()
+        for side in ("left", "bottom"):
+            tile.getAxis(side).setStyle(showValues=False)
+        image = style.new_boundary_item()
+        tile.addItem(image)
+        rect = style.draw_boundary(image, boundary)
+        tile.scatter_items = {k: _scatter(k, True, size=5) for k in (0, 1)}
+        for item in tile.scatter_items.values():
+            tile.addItem(item)
+        self._draw_points(tile)
+        tile.setRange(rect=rect, padding=0)
+        self.tiles.append(tile)
+        self.empty.hide()
+        self.view.show()
+        rows = (len(self.tiles) + self.columns - 1) // self.columns
+        self.view.setMinimumHeight(220 * rows)
+
+    def clear(self) -> None:
+        self.view.clear()
+        self.tiles.clear()
+        self.view.setMinimumHeight(0)
+        self.view.hide()
+        self.empty.show()
+
+    def _draw_points(self, tile) -> None:
+        for k, (xs, ys) in _split(*self._points).items():
+            tile.scatter_items[k].setData(xs, ys)
