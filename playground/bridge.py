@@ -109,9 +109,16 @@ class BackgroundTask(QObject):
         try:
             value = self._fn(*self._args)
         except (LessonError, SettingsError) as exc:
-            self.error.emit(str(exc))
+            self._deliver(self.error, str(exc))
         except Exception as exc:  # keep the app alive; say what went wrong
             traceback.print_exc()
-            self.error.emit(f"{type(exc).__name__}: {exc}")
+            self._deliver(self.error, f"{type(exc).__name__}: {exc}")
         else:
-            self.done.emit(value)
+            self._deliver(self.done, value)
+
+    @staticmethod
+    def _deliver(signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            pass  # the page that asked was closed meanwhile; nobody is waiting

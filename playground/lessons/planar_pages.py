@@ -136,7 +136,8 @@ class PlanarPage(PointsPage):
     def on_snapshot(self, data: dict) -> None:
         super().on_snapshot(data)
         if "hidden" in data:
-            self.hidden_view.update_hidden(data["hidden"], data.get("weights", {}))
+            self.hidden_view.update_hidden(data["hidden"], data.get("weights", {}),
+                                           data.get("boundary"))
         for tile in data.get("sweep", [])[getattr(self, "_shown_tiles", 0):]:
             self.sweep_grid.add_result(tile["title"], tile["boundary"], tile["accuracy"])
             self._shown_tiles += 1
