@@ -27,10 +27,11 @@ from typing import Any, Callable
 
 from engine.settings import SettingsError, settings_to_dict
 
-# Plots refresh at most this often; progress events a little more often so the
-# iteration counter looks smooth. Anything faster is wasted on a 60 Hz screen.
-SNAPSHOT_INTERVAL_S = 1 / 30
-PROGRESS_INTERVAL_S = 1 / 60
+# Plots refresh at most this often: 20 frames a second looks live, and each frame
+# costs the UI thread painting time (benchmarks/responsiveness.py). Progress events
+# are cheap (a counter and a bar) and come a little more often.
+SNAPSHOT_INTERVAL_S = 1 / 20
+PROGRESS_INTERVAL_S = 1 / 30
 
 
 class StopRequested(Exception):

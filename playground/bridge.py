@@ -7,6 +7,7 @@ never dropped and keep their order.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import traceback
@@ -16,7 +17,12 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from engine.jobs import Job, JobEvent
 
-FLUSH_INTERVAL_MS = 33
+FLUSH_INTERVAL_MS = 40
+# Training runs Python on the job thread; every pyqtgraph item paints in Python on
+# the UI thread, and each paint must win the GIL back. With CPython's default 5 ms
+# switch interval a frame of ~20 items waits ~100 ms; at 0.5 ms it waits ~10 ms,
+# for a few per cent of training speed (measured in benchmarks/responsiveness.py).
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 class JobBridge(QObject):
@@ -37,6 +43,7 @@ class JobBridge(QObject):
         self._pending = False
         self._last_flush = 0.0
         self.job: Job | None = None
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
         self._wake.connect(self._schedule, Qt.QueuedConnection)
 
     # --- job thread ---

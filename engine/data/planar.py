@@ -71,7 +71,7 @@ def planar_dataset(name: str = "flower", seed: int = 1) -> Dataset:
     if name == "flower":
         X, Y = load_planar_dataset()
         return Dataset(name="flower", kind="points", X_train=X, Y_train=Y,
-                       X_test=None, Y_test=None, classes=["red", "blue"],
+                       X_test=None, Y_test=None, classes=["y=0 (red)", "y=1 (blue)"],
                        provenance="Flower generator of the course (NumPy seed 1), "
                                   "400 points, 200 per class")
     if name not in _EXTRA_CALLS:
@@ -94,3 +94,20 @@ def planar_dataset(name: str = "flower", seed: int = 1) -> Dataset:
                    Y_test=None, classes=["class 0", "class 1"],
                    provenance=f"scikit-learn {_EXTRA_CALLS[name]}, NumPy seed {seed}, "
                               f"{Y.shape[1]} points")
+
+
+def hold_out(dataset: Dataset, percent: int, seed: int = 0) -> Dataset:
+    """Move ``percent`` % of the points, chosen at random (fixed ``seed``), into a
+    test split. The course trains on all points; a held-out set shows overfitting."""
+    if percent <= 0:
+        return dataset
+    m = dataset.m_train
+    order = np.random.RandomState(seed).permutation(m)
+    n_test = max(1, round(m * percent / 100))
+    test, train = order[:n_test], order[n_test:]
+    return Dataset(name=dataset.name, kind="points",
+                   X_train=dataset.X_train[:, train], Y_train=dataset.Y_train[:, train],
+                   X_test=dataset.X_train[:, test],
+                   Y_test=dataset.Y_train[:, test], classes=dataset.classes,
+                   provenance=f"{dataset.provenance}; {n_test} held out for testing",
+                   is_standin=dataset.is_standin)

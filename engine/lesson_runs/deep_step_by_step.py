@@ -33,11 +33,14 @@ class StepByStepSettings:
     learning_rate: float = setting(0.3, "Learning rate", minimum=1e-4, maximum=10.0,
                                    scale="log", live=True)
     num_iterations: int = setting(5000, "Iterations", minimum=1, maximum=50000)
+    hold_out: int = setting(0, "Test points held out (%)", minimum=0, maximum=50,
+                            help="Hold some points out to see test accuracy.")
 
 
 def load_data(settings=None):
-    from engine.data.planar import planar_dataset
-    return planar_dataset(settings.dataset if settings else "flower")
+    from engine.data.planar import hold_out, planar_dataset
+    settings = settings or StepByStepSettings()
+    return hold_out(planar_dataset(settings.dataset), settings.hold_out)
 
 
 def run(hp: StepByStepSettings, on_event, control, dataset=None) -> dict:
@@ -46,7 +49,8 @@ def run(hp: StepByStepSettings, on_event, control, dataset=None) -> dict:
     dims = [X.shape[0], *[u for u, _ in hp.hidden_layers], 1]
     init = initialize_parameters_deep if hp.initialization == "x0.01" \
         else initialize_parameters_deep_app
-    return train_deep(init(dims), [a for _, a in hp.hidden_layers], X, Y, None, None,
+    return train_deep(init(dims), [a for _, a in hp.hidden_layers], X, Y,
+                      dataset.X_test, dataset.Y_test,
                       hp.num_iterations, hp.learning_rate, on_event, control, points=True)
 
 

@@ -33,11 +33,15 @@ class PlanarSettings:
     num_iterations: int = setting(10000, "Iterations", minimum=1, maximum=50000)
     seed: int = setting(2, "Initialisation seed", minimum=0, maximum=9999,
                         help="Seed of the weight initialisation; the course's is 2.")
+    hold_out: int = setting(0, "Test points held out (%)", minimum=0, maximum=50,
+                            help="The course trains on every point (0). Hold some out to "
+                                 "see test accuracy and overfitting.")
 
 
 def load_data(settings=None):
-    from engine.data.planar import planar_dataset
-    return planar_dataset(settings.dataset if settings else "flower")
+    from engine.data.planar import hold_out, planar_dataset
+    settings = settings or PlanarSettings()
+    return hold_out(planar_dataset(settings.dataset), settings.hold_out)
 
 
 def initial_parameters(n_x: int, n_h: int, n_y: int, seed: int) -> dict:
@@ -52,7 +56,7 @@ def _predict_proba(parameters, points):
 
 
 def train(X, Y, n_h, num_iterations, learning_rate, seed, on_event, control,
-          live_snapshots=True, iteration_offset=0):
+          live_snapshots=True, iteration_offset=0, X_test=None, Y_test=None):
     """nn_model's loop with reporting; returns the (possibly partial) parameters.
 
     The sweep trains several models under one progress bar: it passes an
@@ -72,11 +76,13 @@ def train(X, Y, n_h, num_iterations, learning_rate, seed, on_event, control,
             on_event.progress(iteration_offset + i, cost, record=live_snapshots)
             if live_snapshots and (on_event.snapshot_due() or i + 1 == num_iterations):
                 train_acc = accuracy(A2 > 0.5, Y)
-                accuracy_curve.append((i, train_acc, None))
+                test_acc = None if X_test is None else \
+                    accuracy(_predict_proba(parameters, X_test) > 0.5, Y_test)
+                accuracy_curve.append((i, train_acc, test_acc))
                 A1_grid = forward_propagation(hidden_grid, parameters)[1]["A1"]
                 on_event.snapshot(
                     iteration=i, total=num_iterations, train_accuracy=train_acc,
-                    accuracy_curve=list(accuracy_curve),
+                    test_accuracy=test_acc, accuracy_curve=list(accuracy_curve),
                     boundary=boundary(xs, ys, _predict_proba(parameters, grid)),
                     hidden={"x": hx, "y": hy,
                             "activations": A1_grid.reshape(n_h, len(hy), len(hx))},
@@ -88,10 +94,15 @@ def train(X, Y, n_h, num_iterations, learning_rate, seed, on_event, control,
 
 def logistic_baseline(dataset) -> dict:
     """The course's scikit-learn LogisticRegressionCV baseline and its boundary."""
+    import warnings
+
     from sklearn.linear_model import LogisticRegressionCV
     X, Y = dataset.X_train, dataset.Y_train
     clf = LogisticRegressionCV()
-    clf.fit(X.T, Y.ravel())
+    with warnings.catch_warnings():
+        # scikit-learn announces future default changes; the course's defaults are wanted.
+        warnings.simplefilter("ignore", FutureWarning)
+        clf.fit(X.T, Y.ravel())
     xs, ys, grid = grid_for(X)
     predictions = clf.predict(X.T)
     return {"accuracy": accuracy(predictions, Y),
@@ -102,12 +113,15 @@ def run(hp: PlanarSettings, on_event, control, dataset=None) -> dict:
     dataset = dataset or load_data(hp)
     X, Y = dataset.X_train, dataset.Y_train
     on_event.total = hp.num_iterations
+    X_test, Y_test = dataset.X_test, dataset.Y_test
     parameters = train(X, Y, hp.n_h, hp.num_iterations, hp.learning_rate, hp.seed,
-                       on_event, control)
+                       on_event, control, X_test=X_test, Y_test=Y_test)
     A2 = _predict_proba(parameters, X)
     xs, ys, grid = grid_for(X)
+    test_acc = None if X_test is None else \
+        accuracy(_predict_proba(parameters, X_test) > 0.5, Y_test)
     return {
-        "metrics": {"train_accuracy": accuracy(A2 > 0.5, Y), "test_accuracy": None,
+        "metrics": {"train_accuracy": accuracy(A2 > 0.5, Y), "test_accuracy": test_acc,
                     "final_cost": on_event.curve[-1][1] if on_event.curve else None,
                     "iterations": len(on_event.curve)},
         "result": {"parameters": parameters, "costs": course_costs(on_event.curve, 1000),

@@ -6,6 +6,8 @@ the panels their lesson needs by overriding the ``build_*`` and ``on_*`` hooks.
 """
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -16,6 +18,9 @@ from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+
+
+CURVE_INTERVAL_S = 0.1
 
 
 class LessonPage(QWidget):
@@ -33,6 +38,7 @@ class LessonPage(QWidget):
         outer.addWidget(title)
         self.splitter = QSplitter(Qt.Horizontal)
         self.text = LessonText()
+        self.text.setMinimumWidth(280)
         self.text.load_lesson(lesson.id)
         self.splitter.addWidget(self.text)
         self.work_area = QWidget()
@@ -41,7 +47,8 @@ class LessonPage(QWidget):
         self.splitter.addWidget(self.work_area)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([380, 1000])
+        self.splitter.setSizes([360, 1100])
+        self.splitter.setChildrenCollapsible(False)
         outer.addWidget(self.splitter, 1)
 
     def shutdown(self) -> None:
@@ -57,6 +64,8 @@ class TrainingPage(LessonPage):
         super().__init__(lesson, parent)
         self.dataset = None
         self.last_result: dict | None = None
+        self._last_curve_draw = 0.0
+        self._last_snapshot_accuracy = None
         self._tasks: list[BackgroundTask] = []
         self.bridge = JobBridge(self)
         self.bridge.started.connect(self._on_started)
@@ -87,6 +96,7 @@ class TrainingPage(LessonPage):
         self.build_sidebar(side)
         side.addWidget(self.provenance)
         side.addStretch(1)
+        self.sidebar.setMaximumWidth(380)
         bench = QHBoxLayout()
         bench.addWidget(self.sidebar, 0)
         self.tabs = QTabWidget()
@@ -190,6 +200,11 @@ class TrainingPage(LessonPage):
             return
         self.cost_plot.clear()
         self.accuracy_plot.clear()
+        total = None if run is not None else getattr(settings, "num_iterations", None)
+        for plot in (self.cost_plot, self.accuracy_plot):
+            plot.set_iterations(total)
+        self._last_curve_draw = 0.0
+        self._last_snapshot_accuracy = None
         self.before_run(settings)
         self.bridge.start(self.lesson, settings, dataset=self.training_data(), run=run)
         self._set_state("running")
@@ -214,12 +229,6 @@ class TrainingPage(LessonPage):
         if self.running:
             self.job.control.step()
             self._set_state("paused")
-        else:
-            # Step from idle: start paused and let one iteration through.
-            self.start_training()
-            if self.running:
-                self.job.control.step()
-                self._set_state("paused")
 
     def stop(self) -> None:
         if self.running:
@@ -270,16 +279,25 @@ class TrainingPage(LessonPage):
                                      f"cost {data['cost']:.6f}")
 
     def _on_snapshot(self, data: dict) -> None:
-        if "curve" in data:
-            self.cost_plot.update_curve(data["curve"])
+        # Boundaries follow every snapshot (~30/s); the curves move little between
+        # frames, so ~10/s keeps them live at a third of the UI-thread cost.
         if "accuracy_curve" in data:
-            self.accuracy_plot.update_accuracy(data["accuracy_curve"])
+            self._last_snapshot_accuracy = data["accuracy_curve"]
+        now = time.perf_counter()
+        if now - self._last_curve_draw >= CURVE_INTERVAL_S:
+            self._last_curve_draw = now
+            if "curve" in data:
+                self.cost_plot.update_curve(data["curve"])
+            if "accuracy_curve" in data:
+                self.accuracy_plot.update_accuracy(data["accuracy_curve"])
         self.on_snapshot(data)
 
     def _on_finished(self, data: dict) -> None:
         self._set_state("finished")
         self.last_result = data.get("result")
         self.cost_plot.update_curve(data.get("curve", []))
+        if self._last_snapshot_accuracy is not None:
+            self.accuracy_plot.update_accuracy(self._last_snapshot_accuracy)
         metrics = data.get("metrics", {})
         parts = []
         for key, label in (("train_accuracy", "train"), ("test_accuracy", "test")):

@@ -130,6 +130,8 @@ class DeepCatPage(CatPage):
             self.settings_panel.set_values(replace_setting(self.settings_panel.values(),
                                                            "hidden_layers", layers))
             self._sync_builder()
+        elif name == "hidden_layers":  # reset to defaults, or a loaded settings file
+            self._sync_builder()
         super()._on_setting_changed(name, value)
 
     def _set_state(self, state: str) -> None:

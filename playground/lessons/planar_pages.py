@@ -21,8 +21,7 @@ class PointsPage(TrainingPage):
         self.boundary_plot = DecisionBoundaryPlot()
         self.boundary_plot.point_added.connect(self._point_added)
         self.added_points: list[tuple[float, float, int]] = []
-        self.points_note = QLabel("Click the plot to add an orange point (class 0), "
-                                  "shift-click for a blue one (class 1).")
+        self.points_note = QLabel("")
         self.points_note.setObjectName("pointsNote")
         self.points_note.setStyleSheet("color:#555")
         box = QWidget()
@@ -33,11 +32,12 @@ class PointsPage(TrainingPage):
         return box
 
     def data_key(self, settings):
-        return settings.dataset
+        return settings.dataset, settings.hold_out
 
     def on_data(self, dataset) -> None:
         self.added_points = []
-        self.boundary_plot.set_points(dataset.X_train, dataset.Y_train)
+        self.boundary_plot.set_points(dataset.X_train, dataset.Y_train, dataset.X_test,
+                                      dataset.Y_test)
         self._note_points()
 
     def _point_added(self, x: float, y: float, label: int) -> None:
@@ -73,7 +73,8 @@ class PointsPage(TrainingPage):
 class PlanarPage(PointsPage):
     def build_tabs(self) -> None:
         self.hidden_view = HiddenUnitsView()
-        self.baseline_plot = DecisionBoundaryPlot()
+        self.baseline_plot = DecisionBoundaryPlot(title="Logistic regression",
+                                                  interactive=False)
         self.baseline_plot.setObjectName("baselinePlot")
         self.baseline_label = QLabel("Logistic regression (scikit-learn): computing…")
         self.baseline_label.setObjectName("baselineLabel")
@@ -82,13 +83,21 @@ class PlanarPage(PointsPage):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.baseline_label)
         column.addWidget(self.baseline_plot, 1)
-        top = QWidget()
-        row = QHBoxLayout(top)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.build_boundary(), 3)
-        row.addWidget(self.hidden_view, 3)
-        row.addWidget(baseline, 2)
-        self.tabs.addTab(self.plots_widget(top), "Training")
+        # Network on top (boundary and hidden units); below it the curves and, beside
+        # them, the scikit-learn baseline for comparison.
+        tab = QWidget()
+        grid = QVBoxLayout(tab)
+        grid.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.build_boundary(), 3)
+        top.addWidget(self.hidden_view, 2)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.cost_plot, 2)
+        bottom.addWidget(self.accuracy_plot, 2)
+        bottom.addWidget(baseline, 2)
+        grid.addLayout(top, 3)
+        grid.addLayout(bottom, 2)
+        self.tabs.addTab(tab, "Training")
         self.tabs.addTab(self.build_sweep(), "Hidden-layer sweep")
         self.viewer = DatasetViewer()
         self.tabs.addTab(self.viewer, "Dataset")
@@ -164,6 +173,11 @@ class StepByStepPage(PointsPage):
     def _layers_changed(self, layers) -> None:
         self.settings_panel.set_values(replace_setting(self.settings_panel.values(),
                                                        "hidden_layers", layers))
+
+    def _on_setting_changed(self, name, value) -> None:
+        if name == "hidden_layers":  # reset to defaults, or a loaded settings file
+            self._sync_builder()
+        super()._on_setting_changed(name, value)
 
     def build_tabs(self) -> None:
         self.tabs.addTab(self.plots_widget(self.build_boundary()), "Training")

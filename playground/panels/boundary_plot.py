@@ -37,8 +37,11 @@ class DecisionBoundaryPlot(QWidget):
 
     point_added = Signal(float, float, int)
 
-    def __init__(self, parent=None, title: str = "Decision boundary") -> None:
+    def __init__(self, parent=None, title: str = "Decision boundary",
+                 interactive: bool = True) -> None:
         super().__init__(parent)
+        # A plot that only shows a result (a baseline) takes no clicks and has no hint.
+        self.interactive = interactive
         self.redraw_count = 0
         self._boundary: dict | None = None
         self._rect = None
@@ -77,6 +80,7 @@ class DecisionBoundaryPlot(QWidget):
         self.discretize.toggled.connect(self._redraw_boundary)
         hint = QLabel("click: add class 0 \u00b7 shift+click: class 1")
         hint.setStyleSheet(style.MUTED_CSS)
+        hint.setVisible(interactive)
         options = QHBoxLayout()
         options.addWidget(self.show_test)
         options.addWidget(self.discretize)
@@ -97,6 +101,10 @@ class DecisionBoundaryPlot(QWidget):
         for k, (xs, ys) in _split(X_test, Y_test).items():
             self.test_items[k].setData(xs, ys)
         self.show_test.setEnabled(X_test is not None)
+        # No test set (the planar lesson): no "test data" entry in the legend either.
+        self.legend.removeItem(self.test_items[0])
+        if X_test is not None:
+            self.legend.addItem(self.test_items[0], "test data")
         if self._rect is None:
             self.plot.autoRange()
 
@@ -128,7 +136,7 @@ class DecisionBoundaryPlot(QWidget):
             item.setVisible(on)
 
     def _clicked(self, event) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
+        if not self.interactive or event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.scenePos()
         if not self.plot.vb.sceneBoundingRect().contains(pos):

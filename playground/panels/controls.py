@@ -68,10 +68,12 @@ class RunControls(QWidget):
         for b in (self.train_button, self.pause_button, self.stop_button, self.step_button,
                   self.reset_button):
             buttons.addWidget(b)
-        buttons.addWidget(self.progress, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        # Room for two lines, so a finished run's figures or an error never get clipped.
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.set_state("idle")

@@ -49,6 +49,15 @@ class _PlotPanel(QWidget):
         layout.addWidget(self.plot_widget)
         self.setMinimumSize(260, 180)
 
+    def set_iterations(self, total: int | None) -> None:
+        """Fix the x axis to the run's length: an axis whose range moves every frame
+        re-lays its ticks every frame, the costliest part of a live redraw."""
+        if total:
+            self.plot.enableAutoRange(axis="x", enable=False)
+            self.plot.setXRange(0, total, padding=0.02)
+        else:
+            self.plot.enableAutoRange(axis="x", enable=True)
+
 
 class CostPlot(_PlotPanel):
     """The cost curve of the run in progress, plus finished runs drawn dashed."""
@@ -59,15 +68,39 @@ class CostPlot(_PlotPanel):
                                     name="this run", connect="finite")
         self.references: list[pg.PlotDataItem] = []
         self._count = 0
+        self._data = np.empty((0, 2))
+        self._y_top = 0.0
 
     def update_curve(self, curve) -> None:
-        data = _columns(curve, 2)
-        self._count = len(data)
-        self.curve.setData(data[:, 0], data[:, 1], connect="finite")
+        curve = curve or []
+        # A run's curve only grows: convert just the new tail (10,000 tuples each frame
+        # would cost milliseconds of the UI thread), start over when it shrank.
+        if len(curve) < self._count:
+            self._data = np.empty((0, 2))
+            self._count = 0
+        tail = _columns(curve[self._count:], 2)
+        self._data = np.concatenate([self._data, tail]) if len(tail) else self._data
+        self._count = len(self._data)
+        self.curve.setData(self._data[:, 0], self._data[:, 1], connect="finite")
+        self._grow_y_range()
+
+    def _grow_y_range(self) -> None:
+        # The y range only ever grows, in 10% steps, so the axis stays still while
+        # the cost falls (see set_iterations for why that matters).
+        finite = self._data[np.isfinite(self._data[:, 1]), 1]
+        if finite.size == 0:
+            return
+        top = float(finite.max())
+        if top > self._y_top:
+            self._y_top = top * 1.1
+            self.plot.enableAutoRange(axis="y", enable=False)
+            self.plot.setYRange(min(0.0, float(finite.min())), self._y_top, padding=0)
 
     def clear(self) -> None:
         """Empty the live curve; references stay (use ``clear_references``)."""
         self._count = 0
+        self._data = np.empty((0, 2))
+        self._y_top = 0.0
         self.curve.setData([], [])
 
     def add_reference(self, label: str, curve) -> None:

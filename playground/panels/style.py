@@ -51,11 +51,15 @@ BACKGROUND_LUT = diverging_lut()
 
 def colorize(values: np.ndarray, low: float, high: float,
              lut: np.ndarray = BACKGROUND_LUT) -> np.ndarray:
-    """Map values in [low, high] through ``lut``: (h, w) -> (h, w, 3) uint8 (display only)."""
-    scaled = (np.nan_to_num(np.asarray(values, dtype=float), nan=(low + high) / 2) - low) \
-        / (high - low)
-    index = np.clip((scaled * (len(lut) - 1)).round(), 0, len(lut) - 1).astype(np.intp)
-    return lut[index]
+    """Map values in [low, high] through ``lut``: (h, w) -> (h, w, 3) uint8 (display only).
+
+    Called for every tile of every live frame, so it avoids numpy helpers whose
+    Python overhead (nan_to_num, round) outweighs the work on 32x32 tiles."""
+    top = len(lut) - 1
+    index = (np.asarray(values, dtype=float) - low) * (top / (high - low)) + 0.5
+    index[np.isnan(index)] = top / 2  # unknown values: the neutral middle colour
+    np.clip(index, 0, top, out=index)
+    return lut[index.astype(np.intp)]
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:

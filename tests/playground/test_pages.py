@@ -240,3 +240,46 @@ def test_hidden_layer_sweep_fills_the_grid(qtbot, window, monkeypatch):
     qtbot.mouseClick(button(page, "sweepButton"), Qt.LeftButton)
     qtbot.waitUntil(lambda: not page.running and len(page.sweep_grid.tiles) == 3,
                     timeout=60000)
+
+
+def test_held_out_points_show_test_accuracy(qtbot, window):
+    page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=200)
+    page.settings_panel.set_values(replace_setting(page.settings_panel.values(),
+                                                   "hold_out", 25))
+    page._on_setting_changed("hold_out", 25)  # what the slider's signal does
+    qtbot.waitUntil(lambda: page.dataset is not None and page.dataset.m_test == 100,
+                    timeout=10000)
+    assert page.boundary_plot.show_test.isEnabled()
+    qtbot.mouseClick(button(page, "trainButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not page.running and page.last_result is not None, timeout=20000)
+    assert page.job.metrics["test_accuracy"] is not None
+    assert "test accuracy" in page.controls.status.text()
+
+
+def test_reset_to_defaults_resets_the_network_builder(qtbot, window):
+    page = open_page(qtbot, window, "deep-step-by-step")
+    qtbot.mouseClick(page.builder.findChild(QPushButton, "addLayer"), Qt.LeftButton)
+    assert len(page.settings_panel.values().hidden_layers) == 3
+    qtbot.mouseClick(page.settings_panel.findChild(QPushButton, "resetSettings"),
+                     Qt.LeftButton)
+    assert page.settings_panel.values().hidden_layers == ((8, "tanh"), (4, "relu"))
+    assert page.builder.layers() == ((8, "tanh"), (4, "relu"))
+
+
+def test_import_course_files_from_the_menu(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda parent, title, text: shown.append(text))
+    good = tmp_path / "pick"
+    good.mkdir()
+    _write_cats(good)
+    (good / "test_signs.h5").write_bytes(b"garbage, not hdf5")
+    window.import_from(str(good))
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    text = shown[0]
+    assert "Imported train_catvnoncat.h5" in text and "test_signs.h5" in text
+    import os
+    user = os.environ["DL_PLAYGROUND_USER_DIR"]
+    assert os.path.exists(os.path.join(user, "datasets", "train_catvnoncat.h5"))
+    assert not os.path.exists(os.path.join(user, "datasets", "test_signs.h5"))
