@@ -25,6 +25,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from engine.settings import SettingsError, settings_to_dict
 
 # Plots refresh at most this often: 20 frames a second looks live, and each frame
@@ -241,7 +243,10 @@ class Job:
                                         "settings": settings_to_dict(self.settings)}))
         try:
             extra = {} if self.dataset is None else {"dataset": self.dataset}
-            out = self._run(self.settings, self.reporter, self.control, **extra)
+            # A diverging run overflows on its way to inf/NaN; the reporter turns that
+            # into one clear message, so NumPy's warnings would only be noise.
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                out = self._run(self.settings, self.reporter, self.control, **extra)
         except StopRequested:
             self.stopped = True
             out = {"metrics": {}, "result": {}}

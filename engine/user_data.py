@@ -18,3 +18,8 @@ def user_data_dir() -> Path:
         return Path(override)
     import platformdirs
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def last_settings_file(lesson_id: str) -> Path:
+    """Where a lesson page keeps the settings it last trained with."""
+    return user_data_dir() / "settings" / f"{lesson_id}.json"

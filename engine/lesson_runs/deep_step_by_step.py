@@ -33,7 +33,7 @@ class StepByStepSettings:
     learning_rate: float = setting(0.3, "Learning rate", minimum=1e-4, maximum=10.0,
                                    scale="log", live=True)
     num_iterations: int = setting(5000, "Iterations", minimum=1, maximum=50000)
-    hold_out: int = setting(0, "Test points held out (%)", minimum=0, maximum=50,
+    hold_out: int = setting(0, "Held out for test (%)", minimum=0, maximum=50,
                             help="Hold some points out to see test accuracy.")
 
 

@@ -33,7 +33,7 @@ class PlanarSettings:
     num_iterations: int = setting(10000, "Iterations", minimum=1, maximum=50000)
     seed: int = setting(2, "Initialisation seed", minimum=0, maximum=9999,
                         help="Seed of the weight initialisation; the course's is 2.")
-    hold_out: int = setting(0, "Test points held out (%)", minimum=0, maximum=50,
+    hold_out: int = setting(0, "Held out for test (%)", minimum=0, maximum=50,
                             help="The course trains on every point (0). Hold some out to "
                                  "see test accuracy and overfitting.")
 

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from engine.settings import SettingsError, spec_of
+from engine.settings import SettingsError, load_settings, save_settings, spec_of
+from engine.user_data import last_settings_file
 from playground.bridge import BackgroundTask, JobBridge
 from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
@@ -79,6 +80,7 @@ class TrainingPage(LessonPage):
         side = QVBoxLayout(self.sidebar)
         side.setContentsMargins(0, 0, 0, 0)
         self.settings_panel = HyperparameterPanel(lesson.settings, lesson.id)
+        self._restore_note = self._restore_settings()
         self.settings_panel.changed.connect(self._on_setting_changed)
         self.controls = RunControls()
         self.controls.train.connect(self.start_training)
@@ -108,6 +110,8 @@ class TrainingPage(LessonPage):
         self.build_tabs()
         self.controls.set_state("idle")
         self.load_data()
+        if self._restore_note and self.lesson.load_data is None:
+            self.controls.set_status(self._restore_note)
 
     # --- hooks for subclasses ---
     def build_sidebar(self, layout: QVBoxLayout) -> None:
@@ -142,6 +146,27 @@ class TrainingPage(LessonPage):
         """Settings that decide which data is loaded; a change reloads it."""
         return None
 
+    # --- settings kept between sessions ---
+    def _restore_settings(self) -> str:
+        """Start from the settings this lesson last trained with, if any."""
+        path = last_settings_file(self.lesson.id)
+        if not path.exists():
+            return ""
+        try:
+            self.settings_panel.set_values(load_settings(self.lesson.settings,
+                                                         self.lesson.id, path))
+        except SettingsError:
+            return "The settings saved last time could not be read; using the defaults."
+        return ""
+
+    def _remember_settings(self, settings) -> None:
+        path = last_settings_file(self.lesson.id)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_settings(settings, self.lesson.id, path)
+        except OSError:
+            pass  # remembering is a convenience; never fail a run over it
+
     # --- data ---
     def load_data(self) -> None:
         if self.lesson.load_data is None:
@@ -166,7 +191,9 @@ class TrainingPage(LessonPage):
         self.dataset = dataset
         badge = " <b style='color:#b26a00'>[stand-in]</b>" if dataset.is_standin else ""
         self.provenance.setText(f"Data: {dataset.provenance}{badge}")
-        self.controls.set_status("Ready. Press Train.")
+        self.controls.set_status(" ".join(filter(None, ["Ready. Press Train.",
+                                                        self._restore_note])))
+        self._restore_note = ""
         self.on_data(dataset)
         self.data_ready.emit(dataset)
 
@@ -206,6 +233,7 @@ class TrainingPage(LessonPage):
         self._last_curve_draw = 0.0
         self._last_snapshot_accuracy = None
         self.before_run(settings)
+        self._remember_settings(settings)
         self.bridge.start(self.lesson, settings, dataset=self.training_data(), run=run)
         self._set_state("running")
 

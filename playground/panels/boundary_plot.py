@@ -85,12 +85,12 @@ class DecisionBoundaryPlot(QWidget):
         options.addWidget(self.show_test)
         options.addWidget(self.discretize)
         options.addStretch(1)
-        options.addWidget(hint)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
         layout.addLayout(options)
+        layout.addWidget(hint)  # own line: beside the checkboxes it gets clipped
         self.setMinimumSize(300, 300)
         self._show_test_toggled(False)
 

@@ -79,6 +79,7 @@ class HiddenUnitsView(QWidget):
                         f"weight</span> &nbsp; <span style='color:{style.NEGATIVE}'>\u25ac "
                         "negative weight</span> &nbsp; thicker = larger |w|")
         legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        legend.setWordWrap(True)  # a narrow column wraps the key instead of clipping it
         legend.setStyleSheet(style.MUTED_CSS)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

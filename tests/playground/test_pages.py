@@ -283,3 +283,31 @@ def test_import_course_files_from_the_menu(qtbot, window, tmp_path, monkeypatch)
     user = os.environ["DL_PLAYGROUND_USER_DIR"]
     assert os.path.exists(os.path.join(user, "datasets", "train_catvnoncat.h5"))
     assert not os.path.exists(os.path.join(user, "datasets", "test_signs.h5"))
+
+
+def test_settings_of_the_last_run_come_back_after_a_restart(qtbot, tmp_path):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    page = open_page(qtbot, first, "planar-one-hidden-layer", num_iterations=30, n_h=7)
+    qtbot.mouseClick(button(page, "trainButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not page.running and page.last_result is not None, timeout=20000)
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    again = open_page(qtbot, second, "planar-one-hidden-layer")
+    assert (again.settings_panel.values().n_h,
+            again.settings_panel.values().num_iterations) == (7, 30)
+    second.close()
+
+
+def test_unreadable_remembered_settings_fall_back_to_defaults(qtbot):
+    from engine.user_data import last_settings_file
+    path = last_settings_file("planar-one-hidden-layer")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{ this is not json")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    page = open_page(qtbot, win, "planar-one-hidden-layer")
+    assert page.settings_panel.values().n_h == 4
+    assert "could not be read" in page.controls.status.text()
+    win.close()

@@ -1,0 +1,56 @@
+"""The bridge between job thread and UI: coalesces plot data, never drops or
+reorders lifecycle events, and delivers on the UI thread."""
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+
+from engine.jobs import JobEvent
+from playground.bridge import BackgroundTask, JobBridge
+
+
+def test_bursts_are_coalesced_and_lifecycle_kept(qtbot):
+    bridge = JobBridge()
+    got = []
+    threads = []
+    bridge.started.connect(lambda d: got.append(("started", d)))
+    bridge.progress.connect(lambda d: (got.append(("progress", d["iteration"])),
+                                       threads.append(QThread.currentThread())))
+    bridge.snapshot.connect(lambda d: got.append(("snapshot", d["iteration"])))
+    bridge.finished.connect(lambda d: got.append(("finished", d)))
+
+    def burst():
+        bridge.listen(JobEvent("started", {"lesson": "x"}))
+        for i in range(5000):
+            bridge.listen(JobEvent("progress", {"iteration": i, "cost": 1.0}))
+            if i % 10 == 0:
+                bridge.listen(JobEvent("snapshot", {"iteration": i}))
+        bridge.listen(JobEvent("finished", {"metrics": {}}))
+
+    worker = threading.Thread(target=burst)
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(got) and got[-1][0] == "finished", timeout=3000)
+    kinds = [k for k, _ in got]
+    assert kinds[0] == "started" and kinds.count("finished") == 1
+    progress = [v for k, v in got if k == "progress"]
+    assert progress[-1] == 4999, "the newest progress must arrive"
+    assert len(progress) < 100, "5000 progress events must be coalesced"
+    assert all(t is QThread.currentThread() for t in threads), "delivered on the UI thread"
+
+
+def test_background_task_reports_errors_as_messages(qtbot):
+    from engine.data.dataset import DataError
+
+    def bad():
+        raise DataError("train_x.h5 is truncated.")
+
+    task = BackgroundTask(bad)
+    with qtbot.waitSignal(task.error, timeout=3000) as blocker:
+        task.start()
+    assert blocker.args == ["train_x.h5 is truncated."]
+    ok = BackgroundTask(lambda a, b: a + b, 2, 3)
+    with qtbot.waitSignal(ok.done, timeout=3000) as blocker:
+        ok.start()
+    assert blocker.args == [5]
