@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.jobs import StopRequested
+from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested
 from engine.lesson_runs.common import accuracy, boundary, course_costs, grid_for
 from engine.numpy_nets.deep import (L_model_backward_with, L_model_forward,
                                     L_model_forward_with, compute_cost, update_parameters)
@@ -37,6 +37,8 @@ def train_deep(parameters: dict, activations, X, Y, X_test, Y_test, num_iteratio
     ``points`` adds a live decision boundary (2-D data)."""
     forward, backward = forward_fn(activations)
     on_event.total = num_iterations
+    if not points:
+        on_event.snapshot_interval = CURVES_ONLY_SNAPSHOT_INTERVAL_S
     accuracy_curve = []
     if points:
         xs, ys, grid = grid_for(X)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
-from engine.jobs import StopRequested
+from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested
 from engine.lesson_runs.common import accuracy, course_costs, image_results
 from engine.lessons import COURSE_1, Lesson
 from engine.numpy_nets.logistic import initialize_with_zeros, propagate, sigmoid
@@ -37,6 +37,7 @@ def run(hp: LogisticSettings, on_event, control, dataset=None) -> dict:
     X, X_test = dataset.flattened()
     Y, Y_test = dataset.Y_train, dataset.Y_test
     on_event.total = hp.num_iterations
+    on_event.snapshot_interval = CURVES_ONLY_SNAPSHOT_INTERVAL_S
     w, b = initialize_with_zeros(X.shape[0])
     accuracy_curve = []
     i = 0

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontDatabase, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from playground.bridge import BackgroundTask
 
 ERROR_COLOR = "#c62828"
 LOOP_COLOR = "#f59322"
@@ -130,13 +131,6 @@ def run_function(name: str, x_text: str, y_text: str = "") -> np.ndarray:
         raise InputError("normalizeRows: a row of zeros has length 0 and cannot be "
                          "scaled to length 1.")
     return result
-
-
-class _TimingBridge(QObject):
-    """Carries the background thread's result to the UI thread (queued signal)."""
-
-    finished = Signal(object)
-    failed = Signal(str)
 
 
 class SpeedupBars(QWidget):
@@ -291,10 +285,7 @@ class NumpyPlayground(QWidget):
         layout.addWidget(functions_box)
         layout.addWidget(timing_box, 1)
 
-        self._bridge = _TimingBridge(self)
-        self._bridge.finished.connect(self._show_timing)
-        self._bridge.failed.connect(self._show_timing_error)
-        self._timing_thread: threading.Thread | None = None
+        self._timing_task: BackgroundTask | None = None
 
         self.run_button.clicked.connect(self.run)
         self.input.returnPressed.connect(self.run)
@@ -341,28 +332,20 @@ class NumpyPlayground(QWidget):
     # -- vectorization demo ---------------------------------------------------
 
     def start_timing(self) -> None:
-        if self._timing_thread is not None and self._timing_thread.is_alive():
+        if self._timing_task is not None:
             return
         label, scale = SIZES[self.size_choice.currentIndex()]
         self.time_button.setEnabled(False)
         hint = " The loops over a million entries take a few seconds." if scale == 1_000_000 else ""
         self.timing_status.setText(f"Timing {label}\u2026{hint}")
-        bridge = self._bridge
-
-        def work() -> None:
-            try:
-                from engine.vectorization import time_products
-                result = time_products(repeats=5, scale=scale)
-            except Exception as exc:  # report, never crash the UI
-                _emit(bridge.failed, f"Timing failed: {exc}")
-                return
-            _emit(bridge.finished, result)
-
-        self._timing_thread = threading.Thread(target=work, name="vectorization-timing",
-                                               daemon=True)
-        self._timing_thread.start()
+        from engine.vectorization import time_products
+        task = BackgroundTask(lambda: time_products(repeats=5, scale=scale), parent=self)
+        task.done.connect(self._show_timing)
+        task.error.connect(lambda message: self._show_timing_error(f"Timing failed: {message}"))
+        self._timing_task = task.start()
 
     def _show_timing(self, result: dict) -> None:
+        self._timing_task = None
         self.time_button.setEnabled(True)
         operations = result["operations"]
         self.table.setRowCount(len(operations))
@@ -394,6 +377,7 @@ class NumpyPlayground(QWidget):
             self.values.setText("")
 
     def _show_timing_error(self, message: str) -> None:
+        self._timing_task = None
         self.time_button.setEnabled(True)
         self.timing_status.setText(f"<span style='color:{ERROR_COLOR}'>{message}</span>")
 
@@ -404,10 +388,3 @@ def _format_number(ms: float) -> str:
     if ms >= 1:
         return f"{ms:.2f}"
     return f"{ms:.4f}"
-
-
-def _emit(signal, value) -> None:
-    try:
-        signal.emit(value)
-    except RuntimeError:  # the panel was closed while the timing ran
-        pass
