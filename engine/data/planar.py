@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data.dataset import DataError, Dataset
+from engine.global_random import GLOBAL_RANDOM_LOCK
 
 PLANAR_NAMES = ("flower", "noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles")
 
@@ -69,7 +70,8 @@ def planar_dataset(name: str = "flower", seed: int = 1) -> Dataset:
     caller's global RNG state is restored afterwards. There is no test split.
     """
     if name == "flower":
-        X, Y = load_planar_dataset()
+        with GLOBAL_RANDOM_LOCK:
+            X, Y = load_planar_dataset()
         return Dataset(name="flower", kind="points", X_train=X, Y_train=Y,
                        X_test=None, Y_test=None, classes=["y=0 (red)", "y=1 (blue)"],
                        provenance="Flower generator of the course (NumPy seed 1), "
@@ -77,12 +79,13 @@ def planar_dataset(name: str = "flower", seed: int = 1) -> Dataset:
     if name not in _EXTRA_CALLS:
         raise DataError(f"Unknown planar dataset '{name}'. "
                         f"Choose one of: {', '.join(PLANAR_NAMES)}.")
-    state = np.random.get_state()
-    try:
-        np.random.seed(seed)
-        circles, moons, blobs, quantiles, _ = load_extra_datasets()
-    finally:
-        np.random.set_state(state)
+    with GLOBAL_RANDOM_LOCK:
+        state = np.random.get_state()
+        try:
+            np.random.seed(seed)
+            circles, moons, blobs, quantiles, _ = load_extra_datasets()
+        finally:
+            np.random.set_state(state)
     X, y = {"noisy_circles": circles, "noisy_moons": moons, "blobs": blobs,
             "gaussian_quantiles": quantiles}[name]
     X = X.T

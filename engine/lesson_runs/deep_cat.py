@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.data.images import load_image_for_model
+from engine.global_random import GLOBAL_RANDOM_LOCK
 from engine.lesson_runs.common import image_results
 from engine.lesson_runs.deep_training import predict_probability, train_deep
 from engine.lessons import COURSE_1, Lesson
@@ -43,12 +44,13 @@ def load_data(settings=None):
 
 def initial_parameters(hp: DeepCatSettings, n_x: int) -> dict:
     sizes = [units for units, _ in hp.hidden_layers]
-    if hp.model == "two_layer_model":
-        if len(sizes) != 1:
-            raise SettingsError("two_layer_model has exactly one hidden layer; "
-                                f"the network has {len(sizes)}.")
-        return initialize_parameters(n_x, sizes[0], 1)
-    return initialize_parameters_deep_app([n_x, *sizes, 1])
+    if hp.model == "two_layer_model" and len(sizes) != 1:
+        raise SettingsError("two_layer_model has exactly one hidden layer; "
+                            f"the network has {len(sizes)}.")
+    with GLOBAL_RANDOM_LOCK:
+        if hp.model == "two_layer_model":
+            return initialize_parameters(n_x, sizes[0], 1)
+        return initialize_parameters_deep_app([n_x, *sizes, 1])
 
 
 def run(hp: DeepCatSettings, on_event, control, dataset=None) -> dict:

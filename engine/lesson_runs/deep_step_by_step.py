@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.global_random import GLOBAL_RANDOM_LOCK
 from engine.lesson_runs.deep_training import train_deep
 from engine.lessons import COURSE_1, Lesson
 from engine.numpy_nets.deep import initialize_parameters_deep, initialize_parameters_deep_app
@@ -49,7 +50,9 @@ def run(hp: StepByStepSettings, on_event, control, dataset=None) -> dict:
     dims = [X.shape[0], *[u for u, _ in hp.hidden_layers], 1]
     init = initialize_parameters_deep if hp.initialization == "x0.01" \
         else initialize_parameters_deep_app
-    return train_deep(init(dims), [a for _, a in hp.hidden_layers], X, Y,
+    with GLOBAL_RANDOM_LOCK:
+        parameters = init(dims)
+    return train_deep(parameters, [a for _, a in hp.hidden_layers], X, Y,
                       dataset.X_test, dataset.Y_test,
                       hp.num_iterations, hp.learning_rate, on_event, control, points=True)
 

@@ -311,3 +311,18 @@ def test_unreadable_remembered_settings_fall_back_to_defaults(qtbot):
     assert page.settings_panel.values().n_h == 4
     assert "could not be read" in page.controls.status.text()
     win.close()
+
+
+def test_numpy_basics_page_from_the_navigator(qtbot, window):
+    from PySide6.QtWidgets import QComboBox, QPlainTextEdit
+    course = window.navigator.topLevelItem(0)
+    window.navigator.setCurrentItem(course.child(0))
+    page = window.stack.currentWidget()
+    assert page.lesson.id == "numpy-basics"
+    box = page.findChild(QLineEdit, "numpyInput")
+    box.clear()
+    qtbot.keyClicks(box, "0 3 4; 1 6 4")
+    page.findChild(QComboBox, "numpyFunction").setCurrentText("normalizeRows")
+    qtbot.mouseClick(page.findChild(QPushButton, "numpyRun"), Qt.LeftButton)
+    result = page.findChild(QPlainTextEdit, "numpyResult").toPlainText()
+    assert "0.6" in result and "0.82416338" in result
