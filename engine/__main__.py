@@ -135,6 +135,7 @@ def cmd_run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from engine.data.dataset import DataError
+    from engine.jobs import quiet_numeric_warnings
     from engine.lessons import UnknownLesson
     from engine.settings import SettingsError
 
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--set", action="append", metavar="NAME=VALUE",
                        help="change a setting, e.g. --set learning_rate=0.01")
     p_run.add_argument("--json", action="store_true", help="print one JSON object")
+    quiet_numeric_warnings()
     try:
         args = parser.parse_args(argv)
         return cmd_list(args) if args.command == "list" else cmd_run(args)

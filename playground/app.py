@@ -70,6 +70,8 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from engine.jobs import quiet_numeric_warnings
+    quiet_numeric_warnings()
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
