@@ -19,8 +19,7 @@ class PointsPage(TrainingPage):
 
     def build_boundary(self) -> QWidget:
         self.boundary_plot = DecisionBoundaryPlot()
-        self.boundary_plot.point_added.connect(self._point_added)
-        self.added_points: list[tuple[float, float, int]] = []
+        self.boundary_plot.point_added.connect(self._note_points)
         self.points_note = QLabel("")
         self.points_note.setObjectName("pointsNote")
         self.points_note.setStyleSheet("color:#555")
@@ -35,30 +34,31 @@ class PointsPage(TrainingPage):
         return settings.dataset, settings.hold_out
 
     def on_data(self, dataset) -> None:
-        self.added_points = []
+        self.boundary_plot.clear_user_points()  # they belonged to the previous data
+        self._note_points()
         self.boundary_plot.set_points(dataset.X_train, dataset.Y_train, dataset.X_test,
                                       dataset.Y_test)
-        self._note_points()
 
-    def _point_added(self, x: float, y: float, label: int) -> None:
-        self.added_points.append((x, y, int(label)))
-        self._note_points()
+    def _added_points(self) -> np.ndarray:
+        """(3, k): x, y and class of the points clicked into the boundary plot."""
+        columns = [(x, y, k) for k, (xs, ys) in self.boundary_plot.user_points().items()
+                   for x, y in zip(xs, ys)]
+        return np.array(columns, dtype=float).reshape(-1, 3).T
 
-    def _note_points(self) -> None:
-        n = len(self.added_points)
-        if n:
-            self.points_note.setText(f"{n} point{'s' if n > 1 else ''} added; the next "
-                                     "Train uses them.")
+    def _note_points(self, *_point) -> None:
+        n = self._added_points().shape[1]
+        self.points_note.setText(f"{n} point{'s' if n > 1 else ''} added; the next Train "
+                                 "uses them." if n else "")
 
     def training_data(self):
-        if not self.added_points or self.dataset is None:
+        extra = self._added_points()
+        if extra.shape[1] == 0 or self.dataset is None:
             return self.dataset
-        extra = np.array(self.added_points, dtype=float)
         ds = self.dataset
         return dataclasses.replace(
-            ds, X_train=np.hstack([ds.X_train, extra[:, :2].T]),
-            Y_train=np.hstack([ds.Y_train, extra[:, 2:].T.astype(ds.Y_train.dtype)]),
-            provenance=f"{ds.provenance} + {len(extra)} points added by hand")
+            ds, X_train=np.hstack([ds.X_train, extra[:2]]),
+            Y_train=np.hstack([ds.Y_train, extra[2:].astype(ds.Y_train.dtype)]),
+            provenance=f"{ds.provenance} + {extra.shape[1]} points added by hand")
 
     def on_snapshot(self, data: dict) -> None:
         if "boundary" in data:

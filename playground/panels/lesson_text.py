@@ -332,10 +332,6 @@ def wait_for_cache_writes() -> None:
         _writer = None
 
 
-def clear_memory_cache() -> None:
-    _memory.clear()
-
-
 # ---------------------------------------------------------------------------
 
 class _Browser(QTextBrowser):

@@ -185,11 +185,7 @@ class SpeedupBars(QWidget):
 
 
 def _format_ms(ms: float) -> str:
-    if ms >= 100:
-        return f"{ms:.0f} ms"
-    if ms >= 1:
-        return f"{ms:.2f} ms"
-    return f"{ms:.4f} ms"
+    return f"{_format_number(ms)} ms"
 
 
 class NumpyPlayground(QWidget):

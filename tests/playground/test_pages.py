@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton, QSlider, QTableWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSlider, QTableWidget
 
 from engine.settings import replace_setting
 from playground.main_window import MainWindow
@@ -224,13 +224,35 @@ def test_results_analysis_shows_misclassified_pictures(qtbot, window):
     assert math.isclose(1 - len(wrong) / page.dataset.m_test, test_acc)
 
 
+def click_plot(qtbot, plot, x, y, shift=False):
+    from PySide6.QtCore import QPointF
+    scene_pos = plot.plot.vb.mapViewToScene(QPointF(x, y))
+    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    with qtbot.waitSignal(plot.point_added, timeout=2000):
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.MouseButton.LeftButton, modifier,
+                         plot.plot_widget.mapFromScene(scene_pos))
+
+
 def test_click_adds_points_used_by_next_run(qtbot, window):
     page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=10)
-    page.boundary_plot.point_added.emit(0.5, 0.5, 1)
-    page.boundary_plot.point_added.emit(-0.5, 0.2, 0)
+    qtbot.mouseClick(button(page, "trainButton"), Qt.LeftButton)  # draws the boundary
+    qtbot.waitUntil(lambda: not page.running and page.boundary_plot.redraw_count > 0,
+                    timeout=20000)
+    click_plot(qtbot, page.boundary_plot, 0.5, 0.5, shift=True)
+    click_plot(qtbot, page.boundary_plot, -0.5, 0.2)
     assert "2 points added" in page.findChild(type(page.provenance), "pointsNote").text()
     data = page.training_data()
-    assert data.m_train == 402 and data.Y_train[0, -2:].tolist() == [1, 0]
+    assert data.m_train == 402 and sorted(data.Y_train[0, -2:].tolist()) == [0, 1]
+    added = data.X_train[:, -2:][:, np.argsort(data.Y_train[0, -2:])]
+    assert added[:, 0] == pytest.approx([-0.5, 0.2], abs=0.1)  # class 0 point
+    assert added[:, 1] == pytest.approx([0.5, 0.5], abs=0.1)   # class 1 point
+    qtbot.mouseClick(button(page, "trainButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    assert page.job.dataset.m_train == 402
+    # another dataset: the hand-made points belonged to the flower and are dropped
+    page.settings_panel.findChild(QComboBox, "dataset").setCurrentText("noisy_moons")
+    qtbot.waitUntil(lambda: page.dataset.name == "noisy_moons", timeout=20000)
+    assert page.training_data().m_train == 200
 
 
 def test_hidden_layer_sweep_fills_the_grid(qtbot, window, monkeypatch):
