@@ -57,6 +57,7 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
             page.settings_panel.set_values(replace_setting(settings, "num_iterations", steps))
         page.start_training()
         pump(lambda: not page.running)
+    pump(lambda: page.text.pending_equations == 0)  # equations drawn in the background
     if hasattr(page, "tabs"):
         page.tabs.setCurrentIndex(min(tab, page.tabs.count() - 1))
     # Let the bridge deliver the last events and the plots repaint.

@@ -38,7 +38,7 @@ class LessonPage(QWidget):
         title.setObjectName("lessonTitle")
         outer.addWidget(title)
         self.splitter = QSplitter(Qt.Horizontal)
-        self.text = LessonText()
+        self.text = LessonText(background=True)  # opening a page never waits on mathtext
         self.text.setMinimumWidth(280)
         self.text.load_lesson(lesson.id)
         self.splitter.addWidget(self.text)

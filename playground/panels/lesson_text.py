@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -254,6 +254,42 @@ _memory: dict[str, RenderedFormula | None] = {}
 _writer = None
 
 
+def _cache_key(latex: str, size_pt: float, dpi: float, color: str,
+               cache_dir: Path | None) -> tuple[str, Path]:
+    cache_dir = cache_dir or math_cache_dir()
+    key = "|".join([_RENDER_VERSION, _MATH_FONTSET, latex, f"{size_pt:.2f}", f"{dpi:.1f}", color])
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()
+    return f"{cache_dir}/{digest}", cache_dir / f"{digest}.png"
+
+
+def is_rendered(latex: str, *, size_pt: float, dpi: float, color: str,
+                cache_dir: Path | None = None) -> bool:
+    """True when ``render_formula`` would answer from memory or disk, without drawing."""
+    memory_key, path = _cache_key(latex, size_pt, dpi, color, cache_dir)
+    return memory_key in _memory or path.exists()
+
+
+_renderer = None
+
+
+def render_in_background(jobs: list[tuple[str, float]], dpi: float, color: str, done) -> None:
+    """Render ``(latex, size_pt)`` pairs off the UI thread, then call ``done()`` there.
+
+    One worker for the whole app: matplotlib's mathtext parser is not thread-safe,
+    and pages opened in quick succession simply queue.
+    """
+    global _renderer
+    if _renderer is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="math-render")
+
+    def work() -> None:
+        for latex, size in jobs:
+            render_formula(latex, size_pt=size, dpi=dpi, color=color)
+
+    _renderer.submit(work).add_done_callback(lambda _future: done())
+
+
 def render_formula(latex: str, *, size_pt: float, dpi: float, color: str,
                    cache_dir: Path | None = None) -> RenderedFormula | None:
     """Render ``latex`` (without dollars); ``None`` if mathtext rejects it.
@@ -262,11 +298,7 @@ def render_formula(latex: str, *, size_pt: float, dpi: float, color: str,
     to the cache on a background thread, so the lesson shows without waiting for
     the encoder.
     """
-    cache_dir = cache_dir or math_cache_dir()
-    key = "|".join([_RENDER_VERSION, _MATH_FONTSET, latex, f"{size_pt:.2f}", f"{dpi:.1f}", color])
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()
-    path = cache_dir / f"{digest}.png"
-    memory_key = f"{cache_dir}/{digest}"
+    memory_key, path = _cache_key(latex, size_pt, dpi, color, cache_dir)
     if memory_key in _memory:
         return _memory[memory_key]
     if path.exists():
@@ -349,8 +381,18 @@ class _Browser(QTextBrowser):
         return super().loadResource(kind, url)
 
 
+class _RenderSignals(QObject):
+    # Emitted from the render worker; Qt queues it to the UI thread.
+    finished = Signal(int)
+
+
 class LessonText(QWidget):
     """Read-only lesson text with rendered equations.
+
+    With ``background=True`` (lesson pages) equations not yet in the cache are drawn
+    on a worker thread: the text shows at once, those equations as LaTeX for the
+    moment it takes, then the page swaps in the pictures. The default draws them
+    before returning (simplest for tests and screenshots).
 
     ``load_lesson("logistic-regression")`` shows ``assets/lessons/logistic-regression.md``;
     ``set_markdown(text)`` shows any markdown. After either, ``equation_count``,
@@ -358,9 +400,14 @@ class LessonText(QWidget):
     describe the last render.
     """
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, background: bool = False):
         super().__init__(parent)
         self.setObjectName("lessonText")
+        self.background = background
+        self.pending_equations = 0
+        self._generation = 0
+        self._signals = _RenderSignals(self)
+        self._signals.finished.connect(self._background_done)
         self.browser = _Browser(self)
         self.browser.setObjectName("lessonBrowser")
         self.browser.setReadOnly(True)
@@ -407,6 +454,7 @@ class LessonText(QWidget):
     def set_markdown(self, text: str) -> None:
         start = time.perf_counter()
         self._markdown = text
+        self._generation += 1
         pieces = split_math(text)
         color = self.palette().color(QPalette.ColorRole.Text).name()
         ratio = max(1.0, self.devicePixelRatioF())
@@ -415,11 +463,17 @@ class LessonText(QWidget):
         parts: list[str] = []
         formulas: list[tuple[Formula, RenderedFormula]] = []
         failed: list[str] = []
+        waiting: list[tuple[str, float]] = []
         for piece in pieces:
             if isinstance(piece, str):
                 parts.append(piece)
                 continue
             size = self._font.pointSizeF() * (_DISPLAY_SCALE if piece.display else _INLINE_SCALE)
+            if self.background and not is_rendered(piece.latex, size_pt=size, dpi=dpi,
+                                                   color=color):
+                waiting.append((piece.latex, size))
+                parts.append(_code_fallback(piece))
+                continue
             rendered = render_formula(piece.latex, size_pt=size, dpi=dpi, color=color)
             if rendered is None:
                 failed.append(piece.latex)
@@ -442,6 +496,16 @@ class LessonText(QWidget):
         self.equation_count = len(formulas)
         self.failed_equations = failed
         self.render_seconds = time.perf_counter() - start
+        self.pending_equations = len(waiting)
+        if waiting:
+            generation, signals = self._generation, self._signals
+            render_in_background(waiting, dpi, color,
+                                 lambda: _emit_quietly(signals.finished, generation))
+
+    def _background_done(self, generation: int) -> None:
+        # Only the render for the text still shown matters; everything is cached now.
+        if generation == self._generation:
+            self.set_markdown(self._markdown)
 
     def document(self) -> QTextDocument:
         return self.browser.document()
@@ -642,6 +706,13 @@ class LessonText(QWidget):
                 if row == 0:
                     cell_format.setBackground(header_background)
                 cell.setFormat(cell_format)
+
+
+def _emit_quietly(signal, value) -> None:
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        pass  # the page was closed while its equations were drawn
 
 
 def _open_web_link(url: QUrl) -> None:

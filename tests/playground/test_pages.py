@@ -348,3 +348,16 @@ def test_numpy_basics_page_from_the_navigator(qtbot, window):
     qtbot.mouseClick(page.findChild(QPushButton, "numpyRun"), Qt.LeftButton)
     result = page.findChild(QPlainTextEdit, "numpyResult").toPlainText()
     assert "0.6" in result and "0.82416338" in result
+
+
+def test_opening_a_page_does_not_wait_for_its_equations(qtbot, window, tmp_path, monkeypatch):
+    import playground.panels.lesson_text as lesson_text
+    monkeypatch.setenv("DL_PLAYGROUND_MATH_CACHE", str(tmp_path / "math"))
+    monkeypatch.setattr(lesson_text, "_memory", {})  # nothing drawn yet, as on a new machine
+    page = window.open_lesson("deep-step-by-step")
+    text = page.text
+    assert text.pending_equations > 10, "a cold cache must not be drawn on the UI thread"
+    assert text.render_seconds < 0.3
+    assert "$$" not in text.document().toPlainText()
+    qtbot.waitUntil(lambda: text.pending_equations == 0, timeout=30000)
+    assert text.equation_count > 10 and not text.failed_equations
