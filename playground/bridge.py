@@ -116,16 +116,18 @@ class BackgroundTask(QObject):
         try:
             value = self._fn(*self._args)
         except (LessonError, SettingsError) as exc:
-            self._deliver(self.error, str(exc))
+            emit_if_alive(self.error, str(exc))
         except Exception as exc:  # keep the app alive; say what went wrong
             traceback.print_exc()
-            self._deliver(self.error, f"{type(exc).__name__}: {exc}")
+            emit_if_alive(self.error, f"{type(exc).__name__}: {exc}")
         else:
-            self._deliver(self.done, value)
+            emit_if_alive(self.done, value)
 
-    @staticmethod
-    def _deliver(signal, value) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:
-            pass  # the page that asked was closed meanwhile; nobody is waiting
+
+def emit_if_alive(signal, value) -> None:
+    """Emit from a worker thread; if the receiving page was closed meanwhile
+    (its QObject deleted), nobody is waiting and the value is dropped."""
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        pass

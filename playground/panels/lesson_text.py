@@ -41,6 +41,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from playground.bridge import emit_if_alive
+
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 
 # Bump when the look of rendered formulas changes, so stale cache files are ignored.
@@ -500,7 +502,7 @@ class LessonText(QWidget):
         if waiting:
             generation, signals = self._generation, self._signals
             render_in_background(waiting, dpi, color,
-                                 lambda: _emit_quietly(signals.finished, generation))
+                                 lambda: emit_if_alive(signals.finished, generation))
 
     def _background_done(self, generation: int) -> None:
         # Only the render for the text still shown matters; everything is cached now.
@@ -706,13 +708,6 @@ class LessonText(QWidget):
                 if row == 0:
                     cell_format.setBackground(header_background)
                 cell.setFormat(cell_format)
-
-
-def _emit_quietly(signal, value) -> None:
-    try:
-        signal.emit(value)
-    except RuntimeError:
-        pass  # the page was closed while its equations were drawn
 
 
 def _open_web_link(url: QUrl) -> None:
