@@ -152,25 +152,11 @@ def test_linear_backward_on_course_case_matches_finite_differences():
     assert dA_prev.shape == A_prev.shape and dW.shape == W.shape and db.shape == b.shape
     # The course's convention: dW, db are averaged over examples, dA_prev is not.
     # So dW, db are gradients of sum(dZ * Z) / m and dA_prev of sum(dZ * Z).
-    eps = 1e-6
-
-    def numeric(f, x):
-        out = np.zeros_like(x)
-        for idx in np.ndindex(x.shape):
-            saved = x[idx]
-            x[idx] = saved + eps
-            up = f()
-            x[idx] = saved - eps
-            down = f()
-            x[idx] = saved
-            out[idx] = (up - down) / (2 * eps)
-        return out
-
     def objective():
         return float(np.sum(dZ * (W @ A_prev + b)))
-    np.testing.assert_allclose(dW, numeric(objective, W) / m, rtol=1e-6)
-    np.testing.assert_allclose(db, numeric(objective, b) / m, rtol=1e-6)
-    np.testing.assert_allclose(dA_prev, numeric(objective, A_prev), rtol=1e-6)
+    np.testing.assert_allclose(dW, _central_difference(objective, W) / m, rtol=1e-6)
+    np.testing.assert_allclose(db, _central_difference(objective, b) / m, rtol=1e-6)
+    np.testing.assert_allclose(dA_prev, _central_difference(objective, A_prev), rtol=1e-6)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
@@ -208,24 +194,26 @@ def test_L_model_backward_on_course_case_follows_the_chain():
         np.testing.assert_array_equal(generic[name], grads[name])
 
 
+def _central_difference(f, x, eps=1e-6):
+    """d f() / d x by central differences, nudging ``x`` in place entry by entry."""
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        saved = x[idx]
+        x[idx] = saved + eps
+        up = f()
+        x[idx] = saved - eps
+        down = f()
+        x[idx] = saved            # exactly restored: caches may share these arrays
+        grad[idx] = (up - down) / (2 * eps)
+    return grad
+
+
 def _numeric_grads(X, Y, params, activations, eps=1e-6):
     def cost():
         AL, _ = deep.L_model_forward_with(X, params, activations)
         return _cost(AL, Y)
-    out = {}
-    for name in list(params) + ["X"]:
-        target = X if name == "X" else params[name]
-        grad = np.zeros_like(target)
-        for idx in np.ndindex(target.shape):
-            saved = target[idx]
-            target[idx] = saved + eps
-            up = cost()
-            target[idx] = saved - eps
-            down = cost()
-            target[idx] = saved            # exactly restored: the caches share these arrays
-            grad[idx] = (up - down) / (2 * eps)
-        out[name] = grad
-    return out
+    return {name: _central_difference(cost, X if name == "X" else params[name], eps)
+            for name in list(params) + ["X"]}
 
 
 @pytest.mark.parametrize("activations", [None, ("tanh", "sigmoid"), ("relu", "tanh")])
