@@ -49,6 +49,10 @@ _MODULES = {
     "planar-one-hidden-layer": "planar",
     "deep-step-by-step": "deep_step_by_step",
     "deep-cat-classifier": "deep_cat",
+    # <initialization, regularization>
+    # <gradient-checking, optimization>
+    # <tensorflow-signs>
+    # <face-recognition>
 }
 
 _cache: dict[str, Lesson] = {}

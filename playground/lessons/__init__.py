@@ -13,5 +13,9 @@ def page_for(lesson):
         "planar-one-hidden-layer": PlanarPage,
         "deep-step-by-step": StepByStepPage,
         "deep-cat-classifier": DeepCatPage,
+        # <initialization, regularization>
+        # <gradient-checking, optimization>
+        # <tensorflow-signs>
+        # <face-recognition>
     }
     return pages.get(lesson.id, TrainingPage)(lesson)
