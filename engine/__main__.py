@@ -2,6 +2,8 @@
 
 Exit codes: 0 done, 2 bad input (unknown lesson or setting, unreadable data),
 3 the run failed (diverged or an unexpected error). Errors are one line on stderr.
+Every run is added to the run history the app's Runs tab shows (``--no-history`` skips
+it); trouble with the history is a one-line note and never changes the exit code.
 """
 from __future__ import annotations
 
@@ -89,6 +91,22 @@ def cmd_list(args) -> int:
     return 0
 
 
+def record_run(job) -> None:
+    """Add the run to the run history the app shows. History is a convenience: any
+    trouble is one line on stderr and never changes the exit code."""
+    try:
+        from engine.run_history import RunHistory, record_job
+        with RunHistory() as history:
+            run_id = record_job(history, job, source="runner")
+            note = history.notice
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the run itself is done
+        run_id, note = None, f"{type(exc).__name__}: {exc}"
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    elif run_id is None:
+        print("note: this run was not added to the run history.", file=sys.stderr)
+
+
 def cmd_run(args) -> int:
     from engine.jobs import Job
     from engine.lessons import get_lesson
@@ -99,6 +117,8 @@ def cmd_run(args) -> int:
     dataset = lesson.load_data(settings) if lesson.load_data else None
     bar = ProgressBar()
     job = Job(lesson, settings, bar, dataset=dataset).run_here()
+    if not args.no_history:
+        record_run(job)
     if job.error:
         print(f"error: {job.error}", file=sys.stderr)
         return EXIT_BAD_INPUT if job.bad_input else EXIT_RUN_FAILED
@@ -151,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--set", action="append", metavar="NAME=VALUE",
                        help="change a setting, e.g. --set learning_rate=0.01")
     p_run.add_argument("--json", action="store_true", help="print one JSON object")
+    p_run.add_argument("--no-history", action="store_true",
+                       help="do not add this run to the run history")
     quiet_numeric_warnings()
     try:
         args = parser.parse_args(argv)

@@ -218,6 +218,7 @@ class Job:
         self.result: dict | None = None
         self.error: str | None = None
         self.bad_input = False
+        self.diverged = False   # the cost became NaN/inf (a run outcome, not bad input)
         self.stopped = False
         self.started_at: float | None = None
         self.seconds: float | None = None
@@ -265,7 +266,8 @@ class Job:
             self.seconds = time.perf_counter() - t0
             self.error = str(exc)
             # Bad data or settings are the user's to fix; divergence is a run outcome.
-            self.bad_input = not isinstance(exc, DivergedError)
+            self.diverged = isinstance(exc, DivergedError)
+            self.bad_input = not self.diverged
             self._emit(JobEvent("failed", {"message": self.error}))
             return
         except MemoryError:

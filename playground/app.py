@@ -37,6 +37,8 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
         return _fail(str(exc))
     except ValueError:
         return _fail(f"--size must look like 1500x900; got '{size}'.")
+    from playground.lessons.base import TrainingPage
+    TrainingPage.record_history = False  # a screenshot's run is not one of the user's runs
     window = MainWindow()
     window.resize(width, height)
     window.show()

@@ -12,13 +12,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from engine.settings import SettingsError, load_settings, save_settings, spec_of
+from engine.run_history import record_job, shared_history
+from engine.settings import (SettingsError, load_settings, save_settings, settings_to_dict,
+                             spec_of)
 from engine.user_data import last_settings_file
 from playground.bridge import BackgroundTask, JobBridge
 from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+from playground.panels.runs_panel import RunsPanel
 
 
 CURVE_INTERVAL_S = 0.1
@@ -60,6 +63,8 @@ class TrainingPage(LessonPage):
     """A page whose lesson trains: settings, controls, live plots, data loading."""
 
     data_ready = Signal(object)
+    run_recorded = Signal(object)  # run id in the history, or None if not recorded
+    record_history = True  # False: runs are not added to the run history (screenshots)
 
     def __init__(self, lesson, parent=None) -> None:
         super().__init__(lesson, parent)
@@ -68,6 +73,9 @@ class TrainingPage(LessonPage):
         self._last_curve_draw = 0.0
         self._last_snapshot_accuracy = None
         self._tasks: list[BackgroundTask] = []
+        self._run_kind = "run"
+        self._recorded_job = None
+        self._record_task: BackgroundTask | None = None
         self.bridge = JobBridge(self)
         self.bridge.started.connect(self._on_started)
         self.bridge.progress.connect(self._on_progress)
@@ -108,6 +116,7 @@ class TrainingPage(LessonPage):
         self.cost_plot = CostPlot()
         self.accuracy_plot = AccuracyPlot()
         self.build_tabs()
+        self.add_runs_tab()
         self.controls.set_state("idle")
         self.load_data()
         if self._restore_note and self.lesson.load_data is None:
@@ -120,6 +129,13 @@ class TrainingPage(LessonPage):
     def build_tabs(self) -> None:
         """Add panel tabs; the default shows cost and accuracy."""
         self.tabs.addTab(self.plots_widget(), "Training")
+
+    def add_runs_tab(self) -> None:
+        """Every training page ends with its lesson's run history."""
+        defaults = settings_to_dict(self.lesson.default_settings())
+        self.runs_panel = RunsPanel(self.lesson.id, defaults=defaults)
+        self.run_recorded.connect(self.runs_panel.run_recorded)
+        self.tabs.addTab(self.runs_panel, "Runs")
 
     def plots_widget(self, *extra: QWidget) -> QWidget:
         box = QWidget()
@@ -234,6 +250,9 @@ class TrainingPage(LessonPage):
         self._last_snapshot_accuracy = None
         self.before_run(settings)
         self._remember_settings(settings)
+        # A page action (the sweep) is recorded under its name; the lesson's own run: "run".
+        self._run_kind = "run" if run is None else next(
+            (name for name, fn in self.lesson.actions.items() if fn is run), "action")
         self.bridge.start(self.lesson, settings, dataset=self.training_data(), run=run)
         self._set_state("running")
 
@@ -278,6 +297,26 @@ class TrainingPage(LessonPage):
         self.stop()
         if self.job is not None:
             self.job.wait(5)
+            # Stopped by closing: its finished event will never reach the UI.
+            if self.job.seconds is not None:
+                self.record_run(wait=True)
+        if self._record_task is not None:
+            self._record_task.wait(2)
+
+    # --- run history ---
+    def record_run(self, wait: bool = False) -> None:
+        """Add the job that just ended to the run history (once), off the UI thread:
+        a commit is ~1-2 ms but an occasional checkpoint fsync takes tens."""
+        job = self.job
+        if job is None or job is self._recorded_job or not self.record_history:
+            return
+        self._recorded_job = job
+        if wait:
+            record_job(shared_history(), job, self._run_kind)
+            return
+        self._record_task = self.run_in_background(
+            record_job, shared_history(), job, self._run_kind,
+            done=self.run_recorded.emit, error=lambda _message: None)
 
     def _set_state(self, state: str) -> None:
         self.controls.set_state(state)
@@ -322,6 +361,7 @@ class TrainingPage(LessonPage):
 
     def _on_finished(self, data: dict) -> None:
         self._set_state("finished")
+        self.record_run()
         self.last_result = data.get("result")
         self.cost_plot.update_curve(data.get("curve", []))
         if self._last_snapshot_accuracy is not None:
@@ -341,4 +381,5 @@ class TrainingPage(LessonPage):
 
     def _on_failed(self, message: str) -> None:
         self._set_state("idle")
+        self.record_run()
         self.controls.set_status(message, error=True)

@@ -121,7 +121,7 @@ def test_divergence_fails_with_advice():
     assert rec.kinds()[-1] == "failed"
     message = rec.events[-1].data["message"]
     assert "inf" in message and "smaller" in message and "learning rate" in message
-    assert job.error == message and not job.bad_input
+    assert job.error == message and not job.bad_input and job.diverged
 
 
 def test_unexpected_error_is_reported_not_raised():
@@ -131,7 +131,7 @@ def test_unexpected_error_is_reported_not_raised():
     job = Job(Lesson(id="b", title="b", course="t", section="0", settings=CountSettings,
                      run=broken), CountSettings(), rec).run_here()
     assert rec.kinds() == ["started", "failed"]
-    assert "ZeroDivisionError: boom" in job.error
+    assert "ZeroDivisionError: boom" in job.error and not job.diverged
 
 
 def test_progress_events_are_throttled():
