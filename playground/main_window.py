@@ -7,11 +7,13 @@ from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter,
 
 from engine.lessons import all_lessons, get_lesson
 from playground.bridge import BackgroundTask
+from playground.gui_gc import collect_on_gui_thread
 
 
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
+        collect_on_gui_thread()
         self.setWindowTitle("DL Playground")
         self.resize(1500, 900)
         self.pages: dict[str, object] = {}

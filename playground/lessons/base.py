@@ -17,6 +17,7 @@ from engine.settings import (SettingsError, load_settings, save_settings, settin
                              spec_of)
 from engine.user_data import last_settings_file
 from playground.bridge import BackgroundTask, JobBridge
+from playground.gui_gc import collect_on_gui_thread
 from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
@@ -32,6 +33,7 @@ class LessonPage(QWidget):
 
     def __init__(self, lesson, parent=None) -> None:
         super().__init__(parent)
+        collect_on_gui_thread()
         self.lesson = lesson
         self.setObjectName(f"page-{lesson.id}")
         outer = QVBoxLayout(self)

@@ -35,3 +35,25 @@ def test_screenshot_of_an_unknown_lesson_exits_2(tmp_path):
     assert result.returncode == 2
     assert "Unknown lesson 'no-such-lesson'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
+    # Automatic collection could free Qt objects on a worker thread and deadlock
+    # against the GUI thread; the app collects from a GUI-thread timer instead.
+    import gc
+    import weakref
+    from playground.main_window import MainWindow
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert not gc.isenabled()
+
+    class Cycle:
+        pass
+    a, b = Cycle(), Cycle()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    # Enough live allocations to pass the collector's threshold (freed ones don't count).
+    junk = [[i] for i in range(5000)]
+    qtbot.waitUntil(lambda: gone() is None, timeout=5000)
+    assert len(junk) == 5000
