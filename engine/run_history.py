@@ -185,12 +185,19 @@ class RunHistory:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # One read transaction, so a second program creating the tables at this very
+        # moment is seen either before or after, never half-way (version 0 with tables
+        # looked like a foreign layout and got a good file moved aside).
+        conn.execute("BEGIN")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")} - {"sqlite_sequence"}
+        finally:
+            conn.execute("COMMIT")
         if version > SCHEMA_VERSION:
             raise sqlite3.OperationalError(
                 "it was written by a newer version of DL Playground")
-        tables = {row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")} - {"sqlite_sequence"}
         if version == 0 and not tables:
             try:  # WAL lets the runner write while the app reads; not every disk has it
                 conn.execute("PRAGMA journal_mode = WAL")
