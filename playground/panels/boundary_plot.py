@@ -112,6 +112,10 @@ class DecisionBoundaryPlot(QWidget):
         self._boundary = boundary
         self._redraw_boundary()
 
+    def clear_boundary(self) -> None:
+        self._boundary = None
+        self.image.clear()
+
     def clear_user_points(self) -> None:
         self._user = {0: ([], []), 1: ([], [])}
         for item in self.user_items.values():
