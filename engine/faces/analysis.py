@@ -1,0 +1,95 @@
+"""How well encodings separate people: distances, accept / reject rates, triplet losses.
+
+NumPy only. ``names[i]`` is the person on photo ``i`` and ``encodings[i]`` its (128,)
+encoding; several photos of one person give the "same person" pairs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def distance_matrix(encodings) -> np.ndarray:
+    """(n, n) L2 distances between every two encodings."""
+    E = np.asarray(encodings, dtype=np.float64).reshape(len(encodings), -1)
+    squares = np.sum(E * E, axis=1)
+    # |a-b|^2 = |a|^2 + |b|^2 - 2ab; rounding can make it a hair below zero.
+    d2 = squares[:, None] + squares[None, :] - 2.0 * E @ E.T
+    D = np.sqrt(np.maximum(d2, 0.0))
+    np.fill_diagonal(D, 0.0)
+    return D
+
+
+def pair_distances(names, encodings) -> tuple[np.ndarray, np.ndarray]:
+    """Distances of all unordered pairs of photos: (same person, different people)."""
+    names = list(names)
+    D = distance_matrix(encodings)
+    i, j = np.triu_indices(len(names), k=1)
+    same = np.array([names[a] == names[b] for a, b in zip(i, j)], dtype=bool)
+    return D[i, j][same], D[i, j][~same]
+
+
+def _rate(count: int, total: int) -> float | None:
+    return count / total if total else None
+
+
+def accept_reject_rates(same, different, threshold) -> dict:
+    """Rates at a threshold ("accept" = distance below it = "same person").
+
+    true_accept / false_reject are over same-person pairs, false_accept / true_reject
+    over different-people pairs; a rate is None when it has no pairs to count.
+    """
+    same = np.asarray(same, dtype=np.float64).ravel()
+    different = np.asarray(different, dtype=np.float64).ravel()
+    accepted_same = int(np.sum(same < threshold))
+    accepted_different = int(np.sum(different < threshold))
+    return {
+        "true_accept": _rate(accepted_same, same.size),
+        "false_reject": _rate(same.size - accepted_same, same.size),
+        "false_accept": _rate(accepted_different, different.size),
+        "true_reject": _rate(different.size - accepted_different, different.size),
+        "same_pairs": int(same.size),
+        "different_pairs": int(different.size),
+    }
+
+
+def triplet_indices(names) -> np.ndarray:
+    """Every (anchor, positive, negative): anchor and positive two different photos of
+    one person, negative a photo of someone else. Shape (k, 3)."""
+    names = list(names)
+    n = len(names)
+    out = []
+    for a in range(n):
+        for p in range(n):
+            if p == a or names[p] != names[a]:
+                continue
+            for q in range(n):
+                if names[q] != names[a]:
+                    out.append((a, p, q))
+    return np.array(out, dtype=int).reshape(-1, 3)
+
+
+def triplet_losses(names, encodings, alpha=0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Per-triplet max(||A-P||^2 - ||A-N||^2 + alpha, 0), the course's triplet_loss
+    before its sum. Returns (losses (k,), triplets (k, 3) of photo indices)."""
+    E = np.asarray(encodings, dtype=np.float64).reshape(len(encodings), -1)
+    triplets = triplet_indices(names)
+    if len(triplets) == 0:
+        return np.zeros(0), triplets
+    A, P, N = E[triplets[:, 0]], E[triplets[:, 1]], E[triplets[:, 2]]
+    pos_dist = np.sum(np.square(A - P), axis=-1)
+    neg_dist = np.sum(np.square(A - N), axis=-1)
+    return np.maximum(pos_dist - neg_dist + alpha, 0.0), triplets
+
+
+def best_threshold(same, different) -> float | None:
+    """The threshold with the fewest wrong decisions over all pairs (midpoints of the
+    sorted distances); None without pairs of both kinds."""
+    same = np.asarray(same, dtype=np.float64).ravel()
+    different = np.asarray(different, dtype=np.float64).ravel()
+    if not same.size or not different.size:
+        return None
+    values = np.unique(np.concatenate([same, different]))
+    candidates = np.concatenate([[values[0] - 1e-6], (values[:-1] + values[1:]) / 2,
+                                 [values[-1] + 1e-6]])
+    errors = [np.sum(same >= t) + np.sum(different < t) for t in candidates]
+    return float(candidates[int(np.argmin(errors))])
