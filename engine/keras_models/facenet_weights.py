@@ -1,0 +1,198 @@
+"""Reading the course's FaceNet weights into ``faceRecoModel``, by layer name.
+
+Two formats:
+
+- the course's folder of per-layer CSV files (fr_utils ``load_weights``):
+  ``<conv>_w.csv`` / ``<conv>_b.csv``, ``<bn>_w/_b/_m/_v.csv`` (gamma, beta, moving
+  mean, moving variance) and ``dense_w.csv`` / ``dense_b.csv``. Conv kernels are stored
+  Torch-style as (out, in, kh, kw) and the dense matrix as (128, 736); both are
+  transposed exactly as fr_utils does into Keras's (kh, kw, in, out) and (736, 128),
+  which channels-last Keras uses as is.
+- a Keras weights ``.h5``: Keras 3's ``save_weights`` layout
+  (``layers/<group>/vars/<i>`` with the layer name in the ``vars`` group's ``name``
+  attribute) and Keras 2's (``[model_weights/]<layer>/<layer>/kernel:0`` with
+  ``layer_names`` / ``weight_names`` attributes), as in the course's ``FRmodel.h5``.
+
+Only arrays are read (h5py, NumPy), never a model config, so a file cannot run code.
+A file of another architecture (a layer missing, an array of another shape) is
+refused with one sentence naming the layer.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from engine.keras_models.facenet_model import WEIGHTS
+from engine.weights import WeightsError, get_entry
+
+BN_SUFFIXES = ("_w", "_b", "_m", "_v")
+
+
+def _csv_name(layer: str, suffix: str) -> str:
+    # fr_utils reads the dense layer from dense_w.csv / dense_b.csv, not dense_layer_*.
+    return ("dense" if layer == "dense_layer" else layer) + suffix + ".csv"
+
+
+def _read_csv_numbers(path: Path, layer: str) -> np.ndarray:
+    """All numbers of a CSV file, in reading order (rows are not meaningful: fr_utils
+    reshapes whatever it reads)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise WeightsError(f"Cannot read {path.name} (layer '{layer}'): "
+                           f"{exc.strerror or exc}.") from None
+    tokens = [t for t in raw.replace(b"\r", b"").replace(b"\n", b",").split(b",")
+              if t.strip()]
+    try:
+        return np.array(tokens).astype(np.float32)
+    except ValueError:
+        raise WeightsError(f"{path.name} (layer '{layer}') holds something other than "
+                           "comma-separated numbers.") from None
+
+
+def _reshaped(values: np.ndarray, shape: tuple, file: str, layer: str) -> np.ndarray:
+    if values.size != int(np.prod(shape)):
+        raise WeightsError(f"{file} has {values.size} numbers but layer '{layer}' of the "
+                           f"course's FaceNet needs {int(np.prod(shape))} "
+                           f"(shape {tuple(shape)}): these are not its weights.")
+    return values.reshape(shape)
+
+
+def _expected_shapes(model) -> dict[str, list[tuple]]:
+    return {name: [tuple(w.shape) for w in model.get_layer(name).weights] for name in WEIGHTS}
+
+
+def load_weights(weights_path="weights", model=None) -> dict[str, list[np.ndarray]]:
+    """The course's ``load_weights``: {layer name: [arrays in Keras order]} from a folder
+    of CSV files. Shapes come from ``model`` (a fresh faceRecoModel when None)."""
+    folder = Path(weights_path)
+    if not folder.is_dir():
+        raise WeightsError(f"{folder} is not a folder of FaceNet weight CSV files.")
+    if not (folder / "conv1_w.csv").is_file():
+        raise WeightsError(f"{folder} has no conv1_w.csv: it should hold the course's "
+                           "FaceNet weights folder (conv1_w.csv, bn1_w.csv, ... dense_b.csv).")
+    if model is None:
+        from engine.keras_models.facenet_model import faceRecoModel
+        model = faceRecoModel()
+    shapes = _expected_shapes(model)
+    weights = {}
+    for name in WEIGHTS:
+        files = [_csv_name(name, s) for s in (BN_SUFFIXES if "bn" in name else ("_w", "_b"))]
+        missing = [f for f in files if not (folder / f).is_file()]
+        if missing:
+            raise WeightsError(f"{folder} has no {missing[0]}: layer '{name}' of the course's "
+                               "FaceNet is missing, so this is not its weights folder.")
+        arrays = [_read_csv_numbers(folder / f, name) for f in files]
+        if "conv" in name:
+            kh, kw, cin, cout = shapes[name][0]
+            kernel = _reshaped(arrays[0], (cout, cin, kh, kw), files[0], name)
+            arrays = [np.transpose(kernel, (2, 3, 1, 0)),
+                      _reshaped(arrays[1], (cout,), files[1], name)]
+        elif name == "dense_layer":
+            n_in, n_out = shapes[name][0]
+            dense = _reshaped(arrays[0], (n_out, n_in), files[0], name)
+            arrays = [dense.T, _reshaped(arrays[1], (n_out,), files[1], name)]
+        else:
+            arrays = [_reshaped(a, shape, f, name)
+                      for a, shape, f in zip(arrays, shapes[name], files)]
+        weights[name] = arrays
+    return weights
+
+
+def _legacy_layer_arrays(group) -> dict[str, list[np.ndarray]]:
+    """Keras 2 layout: one group per layer, ``weight_names`` giving the order."""
+    import h5py
+
+    out = {}
+    names = group.attrs.get("layer_names")
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in names] \
+        if names is not None else list(group.keys())
+    for layer in names:
+        if layer not in group:
+            continue
+        sub = group[layer]
+        weight_names = sub.attrs.get("weight_names")
+        if weight_names is not None:
+            keys = [w.decode() if isinstance(w, bytes) else str(w) for w in weight_names]
+            out[layer] = [np.asarray(sub[k]) for k in keys]
+        else:
+            found = []
+            sub.visititems(lambda key, obj: found.append(key)
+                           if isinstance(obj, h5py.Dataset) else None)
+            out[layer] = [np.asarray(sub[k]) for k in found]
+    return out
+
+
+def _keras3_layer_arrays(layers_group) -> dict[str, list[np.ndarray]]:
+    """Keras 3 ``save_weights`` layout: ``layers/<group>/vars/0..n``; the layer's own
+    name is the ``vars`` group's ``name`` attribute (the group is named by class)."""
+    out = {}
+    for key in layers_group:
+        vars_group = layers_group[key].get("vars")
+        if vars_group is None:
+            continue
+        name = vars_group.attrs.get("name", key)
+        name = name.decode() if isinstance(name, bytes) else str(name)
+        indices = sorted(int(i) for i in vars_group.keys() if str(i).isdigit())
+        if indices:
+            out[name] = [np.asarray(vars_group[str(i)]) for i in indices]
+    return out
+
+
+def read_h5_weights(path) -> dict[str, list[np.ndarray]]:
+    """{layer name: arrays} from a Keras weights/model .h5 (either layout)."""
+    import h5py
+
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as f:
+            if "layers" in f and isinstance(f["layers"], h5py.Group) \
+                    and "layer_names" not in f.attrs:
+                return _keras3_layer_arrays(f["layers"])
+            group = f["model_weights"] if "model_weights" in f else f
+            return _legacy_layer_arrays(group)
+    except OSError as exc:
+        raise WeightsError(f"{path.name} is not a readable HDF5 weights file ({exc}).") \
+            from None
+
+
+def apply_weights(model, weights: dict[str, list[np.ndarray]], source: str) -> None:
+    """Check every course layer against ``weights`` first, then set them all."""
+    for name in WEIGHTS:
+        expected = [tuple(w.shape) for w in model.get_layer(name).weights]
+        arrays = weights.get(name)
+        if arrays is None:
+            raise WeightsError(f"{source} has no weights for layer '{name}': it is not the "
+                               "course's FaceNet.")
+        got = [tuple(np.shape(a)) for a in arrays]
+        if got != expected:
+            raise WeightsError(f"{source}: layer '{name}' has arrays of shape {got}, the "
+                               f"course's FaceNet needs {expected}.")
+    for name in WEIGHTS:
+        model.get_layer(name).set_weights([np.asarray(a, dtype=np.float32)
+                                           for a in weights[name]])
+
+
+def load_weights_from_FaceNet(FRmodel, weights_path="weights"):
+    """The course's loader: set FRmodel's weights from a CSV folder or a Keras .h5."""
+    path = Path(weights_path)
+    if path.is_dir():
+        weights = load_weights(path, FRmodel)
+    elif path.is_file():
+        weights = read_h5_weights(path)
+    else:
+        raise WeightsError(f"FaceNet weights not found at {path}.")
+    apply_weights(FRmodel, weights, path.name)
+    return FRmodel
+
+
+def load_facenet_model(path):
+    """A new faceRecoModel with the weights at ``path`` (the registry's loader)."""
+    from engine.keras_models.facenet_model import faceRecoModel
+
+    return load_weights_from_FaceNet(faceRecoModel(), path)
+
+
+def find_facenet_weights() -> Path | None:
+    return get_entry("facenet").find()

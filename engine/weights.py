@@ -1,0 +1,85 @@
+"""The registry of pretrained files a lesson can use, where the app looks for them,
+and the function that loads each (see weights/README.md).
+
+Files are never downloaded: a learner copies them into ``<user data folder>/weights/``.
+Loaders are named by dotted path and imported only when called, so reading this
+registry never imports TensorFlow.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.jobs import LessonError
+from engine.user_data import user_data_dir
+
+
+class WeightsError(LessonError):
+    """A weights file is missing, unreadable or of another architecture (one sentence)."""
+
+
+def weights_dir() -> Path:
+    """``<user data folder>/weights``: where pretrained files are put by the learner."""
+    return user_data_dir() / "weights"
+
+
+@dataclass(frozen=True)
+class WeightsEntry:
+    name: str
+    description: str
+    # Glob patterns relative to weights_dir(), most specific first; the first existing
+    # match is used (a file, or a folder of per-layer files).
+    locations: tuple[str, ...]
+    loader: str          # "module:function"; loader(path) -> a model with the weights
+    where_to_get: str    # one sentence for the UI when nothing is found
+
+    def expected_paths(self) -> list[Path]:
+        return [weights_dir() / pattern for pattern in self.locations]
+
+    def find(self) -> Path | None:
+        base = weights_dir()
+        for pattern in self.locations:
+            for match in sorted(base.glob(pattern)):
+                if match.exists():
+                    return match
+        return None
+
+    def missing_message(self) -> str:
+        return (f"No {self.description} found. {self.where_to_get} Put it in "
+                f"{weights_dir() / self.locations[-1]}.")
+
+    def load(self, path: Path | str | None = None):
+        """Load from ``path``, or from the first file found; WeightsError if none."""
+        if path is None:
+            path = self.find()
+            if path is None:
+                raise WeightsError(self.missing_message())
+        module_name, _, function = self.loader.partition(":")
+        return getattr(importlib.import_module(module_name), function)(Path(path))
+
+
+REGISTRY: dict[str, WeightsEntry] = {}
+
+
+def register(entry: WeightsEntry) -> WeightsEntry:
+    REGISTRY[entry.name] = entry
+    return entry
+
+
+def get_entry(name: str) -> WeightsEntry:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise WeightsError(f"Unknown weights '{name}'. Known: {', '.join(REGISTRY)}.") \
+            from None
+
+
+register(WeightsEntry(
+    name="facenet",
+    description="course FaceNet weights (the weights/ folder of CSV files or FRmodel.h5)",
+    locations=("facenet/*.h5", "facenet/weights", "facenet"),
+    loader="engine.keras_models.facenet_weights:load_facenet_model",
+    where_to_get=("Copy the course notebook's weights/ folder (conv1_w.csv, ...) or a "
+                  "Keras .h5 of FRmodel from the course environment."),
+))
