@@ -107,6 +107,14 @@ def record_run(job) -> None:
         print("note: this run was not added to the run history.", file=sys.stderr)
 
 
+def _variant_report(variant: dict) -> dict:
+    return {"name": variant.get("name"), "label": variant.get("label"),
+            "status": variant.get("status"),
+            "train_accuracy": variant.get("train_accuracy"),
+            "test_accuracy": variant.get("test_accuracy"),
+            "costs": variant.get("course_costs") or variant.get("costs") or []}
+
+
 def cmd_run(args) -> int:
     from engine.jobs import Job
     from engine.lessons import get_lesson
@@ -126,7 +134,7 @@ def cmd_run(args) -> int:
     report = {
         "lesson": lesson.id,
         "settings": settings_to_dict(settings),
-        "dataset": None if dataset is None else {
+        "dataset": None if not hasattr(dataset, "provenance") else {
             "name": dataset.name, "provenance": dataset.provenance,
             "standin": dataset.is_standin, "train_examples": dataset.m_train,
             "test_examples": dataset.m_test},
@@ -139,15 +147,28 @@ def cmd_run(args) -> int:
     for key in ("timings", "sweep"):
         if key in result:
             report[key] = result[key]
+    if result.get("variants"):  # comparison lessons: each variant's course costs
+        report["variants"] = [_variant_report(v) for v in result["variants"]]
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
         for i, cost in report["costs"]:
             print(f"Cost after iteration {i}: {cost:f}")
+        for variant in report.get("variants", []):
+            print(f"{variant['label']}: " + ", ".join(
+                f"{key.split('_')[0]} {100 * variant[key]:.2f} %"
+                for key in ("train_accuracy", "test_accuracy")
+                if variant[key] is not None) + f" ({variant['status']})")
         for key in ("train_accuracy", "test_accuracy"):
             if report[key] is not None:
                 print(f"{key.replace('_', ' ')}: {100 * report[key]:.2f} %")
-        if dataset is not None:
+        shown = {"train_accuracy", "test_accuracy", "seconds", "iterations"}
+        for key, value in job.metrics.items():
+            # Lessons without a cost curve (gradient checking, face analysis) report here.
+            if key not in shown and not key.endswith(("_accuracy", "_final_cost")) \
+                    and isinstance(value, (int, float, str, bool)):
+                print(f"{key.replace('_', ' ')}: {value}")
+        if dataset is not None and hasattr(dataset, "provenance"):
             print(f"data: {dataset.provenance}")
         print(f"seconds: {job.seconds:.2f}")
     return 0

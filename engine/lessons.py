@@ -49,10 +49,12 @@ _MODULES = {
     "planar-one-hidden-layer": "planar",
     "deep-step-by-step": "deep_step_by_step",
     "deep-cat-classifier": "deep_cat",
-    # <initialization, regularization>
-    # <gradient-checking, optimization>
-    # <tensorflow-signs>
-    # <face-recognition>
+    "initialization": "initialization",
+    "regularization": "regularization",
+    "gradient-checking": "gradient_checking",
+    "optimization": "optimization",
+    "tensorflow-signs": "tensorflow_signs",
+    "face-recognition": "face_recognition",
 }
 
 _cache: dict[str, Lesson] = {}

@@ -27,6 +27,9 @@ def _fail(message: str) -> int:
     return 2
 
 
+ITERATION_SETTINGS = ("num_iterations", "num_epochs", "epochs")
+
+
 def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: str) -> int:
     from engine.lessons import UnknownLesson, get_lesson
     from playground.main_window import MainWindow
@@ -55,8 +58,11 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
     if steps > 0 and hasattr(page, "start_training"):
         from engine.settings import replace_setting
         settings = page.settings_panel.values()
-        if steps < settings.num_iterations:
-            page.settings_panel.set_values(replace_setting(settings, "num_iterations", steps))
+        # --steps caps whichever length setting the lesson has (iterations or epochs).
+        for name in ITERATION_SETTINGS:
+            if steps < getattr(settings, name, steps):
+                page.settings_panel.set_values(replace_setting(settings, name, steps))
+                break
         page.start_training()
         pump(lambda: not page.running)
     pump(lambda: page.text.pending_equations == 0)  # equations drawn in the background

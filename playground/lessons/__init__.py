@@ -1,21 +1,30 @@
 """One page per lesson; ``page_for`` builds the right one for a lesson id."""
 from __future__ import annotations
 
+import importlib
+
+# lesson id -> "module:Class" under playground.lessons. Only the page being opened
+# is imported, so one page's heavy imports never slow down (or break) another.
+PAGES = {
+    "numpy-basics": "basics_page:NumpyBasicsPage",
+    "logistic-regression": "image_pages:CatPage",
+    "planar-one-hidden-layer": "planar_pages:PlanarPage",
+    "deep-step-by-step": "planar_pages:StepByStepPage",
+    "deep-cat-classifier": "image_pages:DeepCatPage",
+    "initialization": "course2_pages:InitializationPage",
+    "regularization": "course2_pages:RegularizationPage",
+    "gradient-checking": "course2_more_pages:GradientCheckingPage",
+    "optimization": "course2_more_pages:OptimizationPage",
+    "tensorflow-signs": "keras_page:SignsPage",
+    "face-recognition": "face_page:FaceRecognitionPage",
+}
+
+
+def page_class(lesson_id: str):
+    module_name, class_name = PAGES.get(lesson_id, "base:TrainingPage").split(":")
+    module = importlib.import_module(f"playground.lessons.{module_name}")
+    return getattr(module, class_name)
+
 
 def page_for(lesson):
-    from playground.lessons.base import TrainingPage
-    from playground.lessons.basics_page import NumpyBasicsPage
-    from playground.lessons.image_pages import CatPage, DeepCatPage
-    from playground.lessons.planar_pages import PlanarPage, StepByStepPage
-    pages = {
-        "numpy-basics": NumpyBasicsPage,
-        "logistic-regression": CatPage,
-        "planar-one-hidden-layer": PlanarPage,
-        "deep-step-by-step": StepByStepPage,
-        "deep-cat-classifier": DeepCatPage,
-        # <initialization, regularization>
-        # <gradient-checking, optimization>
-        # <tensorflow-signs>
-        # <face-recognition>
-    }
-    return pages.get(lesson.id, TrainingPage)(lesson)
+    return page_class(lesson.id)(lesson)

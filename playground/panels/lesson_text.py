@@ -450,6 +450,10 @@ class LessonText(QWidget):
                 "Everything else on the page still works: train, pause and play."
             )
             return False
+        # The narrow text pane breaks an h1-sized title mid-word ("Regularizatio / n");
+        # the page header above already names the lesson at that size.
+        if text.startswith("# "):
+            text = "#" + text
         self.set_markdown(text)
         return True
 
