@@ -93,3 +93,70 @@ def best_threshold(same, different) -> float | None:
                                  [values[-1] + 1e-6]])
     errors = [np.sum(same >= t) + np.sum(different < t) for t in candidates]
     return float(candidates[int(np.argmin(errors))])
+
+
+# Which photos an analysis is about (``photos`` of summarise's dict).
+PHOTOS_RESIDENTS = "enrolled residents"
+PHOTOS_SAMPLE = "course sample photos"
+# Thresholds at which the accept / reject curves are sampled for a plot.
+CURVE_THRESHOLDS = np.round(np.linspace(0.0, 1.6, 81), 4)
+
+
+def flatten(encodings_by_name) -> tuple[list[str], list[str], np.ndarray]:
+    """A store's ``{name: (k, 128)}`` -> (names, labels, encodings (n, 128)): one row a
+    photo; the label numbers the photos of people who have several ("ann 2")."""
+    names, labels, rows = [], [], []
+    for name, block in encodings_by_name.items():
+        block = np.asarray(block, dtype=np.float64).reshape(-1, 128)
+        for k, row in enumerate(block):
+            names.append(name)
+            labels.append(name if len(block) == 1 else f"{name} {k + 1}")
+            rows.append(row)
+    return names, labels, np.asarray(rows, dtype=np.float64).reshape(-1, 128)
+
+
+def rates_at(same, different, threshold) -> dict:
+    """accept_reject_rates plus the threshold they were counted at."""
+    return {**accept_reject_rates(same, different, threshold), "threshold": float(threshold)}
+
+
+def summarise(names, encodings, threshold: float, alpha: float, labels=None,
+              photos: str = "") -> dict:
+    """Every figure of a triplet-loss / distance view of some photos, in one dict:
+
+    names, labels (one per photo), matrix (n, n) distances, same / different pair
+    distances, rates at ``threshold`` (rates_at), rate_curve (true / false accept over
+    CURVE_THRESHOLDS), best_threshold, alpha, losses (per triplet), triplet_indices
+    (k, 3), loss (their sum; None without triplets), triplets (k), active (losses > 0),
+    mean_loss, and ``photos``: which photos these are (e.g. "enrolled residents").
+    """
+    names = list(names)
+    encodings = np.asarray(encodings, dtype=np.float64).reshape(len(names), -1)
+    same, different = pair_distances(names, encodings)
+    losses, triplets = triplet_losses(names, encodings, alpha)
+    curves = [accept_reject_rates(same, different, t) for t in CURVE_THRESHOLDS]
+    return {
+        "names": names,
+        "labels": list(labels) if labels is not None else list(names),
+        "photos": photos,
+        "matrix": distance_matrix(encodings),
+        "same": same, "different": different,
+        "threshold": float(threshold), "alpha": float(alpha),
+        "rates": rates_at(same, different, threshold),
+        "rate_curve": {"threshold": CURVE_THRESHOLDS,
+                       "true_accept": [c["true_accept"] for c in curves],
+                       "false_accept": [c["false_accept"] for c in curves]},
+        "best_threshold": best_threshold(same, different),
+        "losses": losses, "triplet_indices": triplets,
+        "loss": float(losses.sum()) if losses.size else None,
+        "triplets": int(losses.size),
+        "active": int(np.sum(losses > 0)),
+        "mean_loss": float(losses.mean()) if losses.size else None,
+    }
+
+
+def summarise_residents(encodings_by_name, threshold: float, alpha: float) -> dict:
+    """summarise() over a resident store's ``encodings()`` (the door page's triplet tab)."""
+    names, labels, encodings = flatten(encodings_by_name)
+    return summarise(names, encodings, threshold, alpha, labels=labels,
+                     photos=PHOTOS_RESIDENTS)

@@ -24,6 +24,11 @@ from engine.faces.images import IMAGE_SUFFIXES, list_images, read_image, to_rgb
 OPEN_TIMEOUT_S = 5.0          # a busy / broken camera driver can block open() forever
 CAMERA_FAILED_READS = 5       # a few failed reads in a row mean the camera is gone
 FOLDER_FPS = 5.0
+HELD_FPS = 15.0               # a held folder picture is repeated like a camera's frames
+# A folder played at the door holds each picture a little longer than the door stays
+# open (4 s), so each picture gets its own opening rather than walking in under the
+# previous resident's welcome.
+DOOR_HOLD_S = 4.5
 FPS_WINDOW_S = 2.0
 # FFmpeg's log level is read once, when OpenCV first uses FFmpeg (also for writing):
 # set it as soon as the camera code is imported. See quiet_opencv.
@@ -76,6 +81,59 @@ def _open_capture(target, timeout_s: float, what: str):
     return capture
 
 
+class RateMeter:
+    """Events per second over the last ``window_s`` seconds (frames captured, results
+    made). ``tick()`` from one thread, ``rate`` from any: deque appends are atomic."""
+
+    def __init__(self, window_s: float, size: int = 120) -> None:
+        self.window_s = window_s
+        self._times: deque[float] = deque(maxlen=size)
+
+    def tick(self, now: float | None = None) -> None:
+        self._times.append(time.monotonic() if now is None else now)
+
+    @property
+    def rate(self) -> float:
+        now = time.monotonic()
+        times = [t for t in list(self._times) if t >= now - self.window_s]
+        if len(times) < 2 or times[-1] <= times[0]:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
+
+
+class LoopThread:
+    """A daemon thread that runs ``self._run`` until ``self._stop`` is set: the start /
+    stop / running of the FrameGrabber and the RecognitionWorker."""
+
+    thread_name = "loop"
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._on_start()
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def _on_start(self) -> None:
+        """Reset what a new run starts from (called before the thread starts)."""
+
+    def _halt(self, timeout_s: float) -> None:
+        """Ask the loop to stop and wait for it (not from the loop's own thread)."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
 class FrameSource(abc.ABC):
     """Frames, one at a time. ``read()``: RGB uint8 frame, or None at the end."""
 
@@ -117,7 +175,25 @@ class _Pacer:
         self.next_time += self.interval
 
 
-class CameraSource(FrameSource):
+class _CaptureSource(FrameSource):
+    """A source read through a cv2.VideoCapture (``self._capture``)."""
+
+    _capture = None
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def reopen(self) -> None:
+        self.close()
+        self._open_again()
+
+    def _open_again(self) -> None:
+        raise NotImplementedError
+
+
+class CameraSource(_CaptureSource):
     """A webcam by device index (0 is usually the built-in one)."""
 
     live = True
@@ -154,17 +230,11 @@ class CameraSource(FrameSource):
         raise CameraError(f"Camera {self.index} stopped sending pictures "
                           "(unplugged, or taken by another program?).")
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
-    def reopen(self) -> None:
-        self.close()
+    def _open_again(self) -> None:
         self._open()
 
 
-class VideoFileSource(FrameSource):
+class VideoFileSource(_CaptureSource):
     """A video file played at its own frame rate (or ``fps``; 0 = as fast as possible)."""
 
     def __init__(self, path, fps: float | None = None, loop: bool = False) -> None:
@@ -199,23 +269,26 @@ class VideoFileSource(FrameSource):
         self._pacer.wait()
         return to_rgb(frame, assume_bgr=True)
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
-    def reopen(self) -> None:
-        self.close()
+    def _open_again(self) -> None:
         self.__init__(self.path, self.fps, self.loop)
 
 
 class ImageFolderSource(FrameSource):
-    """The pictures of a folder (sorted by name) played as a stream."""
+    """The pictures of a folder (sorted by name) played as a stream.
 
-    def __init__(self, folder, fps: float | None = FOLDER_FPS, loop: bool = True) -> None:
+    ``hold_s``: hold each picture on screen for that long, as a stream of ``fps``
+    frames (the same array again and again: a consumer can tell a held picture by
+    identity). Shown once each at 5 per second, a picture is gone before recognition
+    (0.1-0.5 s) answers, and the door, which wants the same resident in 3 results in
+    a row, never opens; held, a picture is a person standing at the door for a moment.
+    """
+
+    def __init__(self, folder, fps: float | None = FOLDER_FPS, loop: bool = True,
+                 hold_s: float | None = None) -> None:
         self.folder = Path(folder)
         self.loop = loop
-        self.fps = fps
+        self.hold_s = float(hold_s) if hold_s else None
+        self.fps = HELD_FPS if self.hold_s and fps is None else fps
         if not self.folder.is_dir():
             raise CameraError(f"Folder not found: {self.folder}")
         self.files = list_images(self.folder)
@@ -224,9 +297,24 @@ class ImageFolderSource(FrameSource):
         self.description = f"folder {self.folder.name} ({len(self.files)} pictures)"
         self.skipped: list[str] = []
         self._position = 0
-        self._pacer = _Pacer(fps)
+        self._held: np.ndarray | None = None
+        self._held_until = 0.0
+        self._pacer = _Pacer(self.fps)
 
     def read(self) -> np.ndarray | None:
+        if not self.hold_s:
+            frame = self._next_picture()
+        else:
+            now = time.monotonic()
+            if self._held is None or now >= self._held_until:
+                self._held = self._next_picture()
+                self._held_until = now + self.hold_s
+            frame = self._held
+        if frame is not None:
+            self._pacer.wait()
+        return frame
+
+    def _next_picture(self) -> np.ndarray | None:
         attempts = 0
         while attempts < len(self.files):
             if self._position >= len(self.files):
@@ -237,13 +325,10 @@ class ImageFolderSource(FrameSource):
             self._position += 1
             attempts += 1
             try:
-                frame = read_image(path)
+                return read_image(path)
             except FaceError:
                 if path.name not in self.skipped:
                     self.skipped.append(path.name)  # one bad file must not stop the show
-                continue
-            self._pacer.wait()
-            return frame
         # a whole round of files without one readable picture
         if len(self.skipped) >= len(self.files):
             raise CameraError(f"None of the pictures in {self.folder.name} can be read.")
@@ -251,6 +336,7 @@ class ImageFolderSource(FrameSource):
 
     def reopen(self) -> None:
         self._position = 0
+        self._held = None
 
 
 class FrameListSource(FrameSource):
@@ -280,18 +366,22 @@ class FrameListSource(FrameSource):
         self._position = 0
 
 
-def open_source(spec, fps: float | None = None, loop: bool | None = None) -> FrameSource:
+def open_source(spec, fps: float | None = None, loop: bool | None = None,
+                hold_s: float | None = None) -> FrameSource:
     """A camera index (int or digits), a video file, a folder or a picture -> FrameSource.
 
     ``fps`` overrides the pace of files and folders; ``loop`` replays them (folders loop
-    by default, videos do not).
+    by default, videos do not); ``hold_s`` holds each picture of a folder that long
+    (see ImageFolderSource; the door uses DOOR_HOLD_S).
     """
     if isinstance(spec, (int, np.integer)) or (isinstance(spec, str) and spec.strip().isdigit()):
         return CameraSource(int(spec))
     path = Path(spec)
     if path.is_dir():
-        return ImageFolderSource(path, fps=FOLDER_FPS if fps is None else fps,
-                                 loop=True if loop is None else loop)
+        if fps is None and not hold_s:
+            fps = FOLDER_FPS
+        return ImageFolderSource(path, fps=fps, loop=True if loop is None else loop,
+                                 hold_s=hold_s)
     if not path.exists():
         raise CameraError(f"No camera, video or folder at {path}.")
     if path.suffix.lower() in IMAGE_SUFFIXES:
@@ -305,7 +395,7 @@ def open_source(spec, fps: float | None = None, loop: bool | None = None) -> Fra
     return VideoFileSource(path, fps=fps, loop=bool(loop))
 
 
-class FrameGrabber:
+class FrameGrabber(LoopThread):
     """Reads a source on its own thread, keeping only the latest frame.
 
     ``latest()`` -> (frame_index, frame, timestamp) or None; ``wait_next(after)`` blocks
@@ -322,30 +412,24 @@ class FrameGrabber:
         self.frames_captured = 0
         self._cond = threading.Condition()
         self._latest: tuple[int, np.ndarray, float] | None = None
-        self._times: deque[float] = deque(maxlen=120)
+        self._rate = RateMeter(FPS_WINDOW_S)
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         if start:
             self.start()
 
     # -- control -----------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
+    thread_name = "frame-grabber"
+
+    def _on_start(self) -> None:
         self.error, self.finished = None, False
-        self._thread = threading.Thread(target=self._run, name="frame-grabber", daemon=True)
-        self._thread.start()
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop reading and close the source (a blocked driver read is abandoned)."""
         self._stop.set()
         with self._cond:
-            self._cond.notify_all()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout_s)
+            self._cond.notify_all()     # wake wait_next callers at once
+        self._halt(timeout_s)
         try:
             self.source.close()
         except Exception:
@@ -353,10 +437,7 @@ class FrameGrabber:
 
     def retry(self) -> bool:
         """Reopen the source after an error (e.g. the camera was plugged back in)."""
-        self._stop.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(2.0)
+        self._halt(2.0)
         try:
             self.source.reopen()
         except FaceError as exc:
@@ -364,10 +445,6 @@ class FrameGrabber:
             return False
         self.start()
         return True
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     # -- frames ------------------------------------------------------------------------
 
@@ -391,11 +468,7 @@ class FrameGrabber:
     @property
     def fps(self) -> float:
         """Frames captured per second over the last couple of seconds."""
-        with self._cond:
-            times = [t for t in self._times if t >= time.monotonic() - FPS_WINDOW_S]
-        if len(times) < 2 or times[-1] <= times[0]:
-            return 0.0
-        return (len(times) - 1) / (times[-1] - times[0])
+        return self._rate.rate
 
     # -- thread ------------------------------------------------------------------------
 
@@ -419,7 +492,7 @@ class FrameGrabber:
                 index = self.frames_captured
                 self.frames_captured += 1
                 self._latest = (index, frame, now)
-                self._times.append(now)
+                self._rate.tick(now)
                 self._cond.notify_all()
 
     def _report(self, message: str) -> None:

@@ -14,18 +14,20 @@ does not lose detail.
 
 dlib's ResNet forward pass keeps Python's GIL (measured: other threads stall up to
 ~0.4 s on a busy machine), so on a thread this worker slows every other Python thread
-of the process; a GUI runs ``recognize`` in a child process instead
-(playground/lessons/face_worker.py). The detector does not hold it for long.
+of the process. A UI therefore runs ``recognize`` in a child process
+(engine/faces/recognition_process.py, ``start_recognition``); this thread worker is
+the fallback where no process can start, and fine for scripts and tests. The detector
+does not hold the GIL for long.
 """
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.faces.camera import LoopThread, RateMeter
 from engine.faces.encoder import ENCODING_SIZE, FaceBox, FaceEncoder
 from engine.faces.errors import FaceError
 from engine.faces.images import to_rgb
@@ -91,12 +93,14 @@ def recognize(frame, encoder: FaceEncoder, store: ResidentStore,
     return detections
 
 
-class RecognitionWorker:
+class RecognitionWorker(LoopThread):
     """Recognises the grabber's latest frame, again and again, on its own thread.
 
     ``on_result(RecognitionResult)`` and ``on_error(message)`` are called on the worker
     thread (keep them quick). ``max_rate_hz`` caps the work (None: as fast as it goes).
     """
+
+    thread_name = "face-recognition"
 
     def __init__(self, grabber, encoder: FaceEncoder, store: ResidentStore,
                  threshold: float | None = None, on_result=None, on_error=None,
@@ -113,39 +117,20 @@ class RecognitionWorker:
         self.error: str | None = None
         self.results = 0
         self.last_result: RecognitionResult | None = None
-        self._done_times: deque[float] = deque(maxlen=64)
+        self._rate = RateMeter(RATE_WINDOW_S, size=64)
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         if start:
             self.start()
-
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="face-recognition", daemon=True)
-        self._thread.start()
 
     def set_threshold(self, threshold: float) -> None:
         self.threshold = float(threshold)
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout_s)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        self._halt(timeout_s)
 
     @property
     def rate_hz(self) -> float:
-        now = time.monotonic()
-        times = [t for t in self._done_times if t >= now - RATE_WINDOW_S]
-        if len(times) < 2 or times[-1] <= times[0]:
-            return 0.0
-        return (len(times) - 1) / (times[-1] - times[0])
+        return self._rate.rate
 
     def _run(self) -> None:
         last_index = None
@@ -170,7 +155,7 @@ class RecognitionWorker:
             latency = time.perf_counter() - started
             self.error = None
             now = time.monotonic()
-            self._done_times.append(now)
+            self._rate.tick(now)
             self.results += 1
             result = RecognitionResult(index, frame, detections, latency, self.rate_hz,
                                        frame_age_s=max(0.0, now - captured_at))

@@ -15,6 +15,7 @@ where, so the user loses nothing silently.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -25,6 +26,9 @@ import numpy as np
 from engine.faces.encoder import ENCODING_SIZE, FaceEncoder
 from engine.faces.errors import FaceError, NoFaceFound
 from engine.faces.images import list_images, read_image, to_rgb
+
+CAMERA_SHOT = re.compile(r"camera_\d+", re.IGNORECASE)
+CAMERA_SHOT_REASON = "camera shots are visitors, not residents"
 
 FORMAT_VERSION = 1
 THUMBNAIL_SIZE = 64
@@ -254,7 +258,8 @@ class ResidentStore:
                       progress=None) -> tuple[list[str], list[str]]:
         """Enrol ``<name>.jpg`` files and ``<name>/*.jpg`` sub-folders of ``folder``.
 
-        Returns (names added, one line per file that could not be used). Files are read
+        Returns (names added, one line per file that could not be used or was skipped:
+        camera shots ``camera_<n>.jpg`` are visitors, not residents). Files are read
         and encoded one by one (``progress(done, total)`` after each); the store is
         saved after each resident, so an interruption keeps what was done.
         """
@@ -262,13 +267,18 @@ class ResidentStore:
         if not folder.is_dir():
             raise FaceError(f"Not a folder: {folder}")
         self.check_encoder(encoder)
-        jobs: list[tuple[str, Path]] = [(p.stem, p) for p in list_images(folder)]
+        files = list_images(folder)
+        # The course's images/ folder holds door shots camera_0.jpg ... next to the
+        # residents' photos: those are visitors, and their names are not names.
+        problems: list[str] = [f"{p.name}: skipped, {CAMERA_SHOT_REASON}"
+                               for p in files if CAMERA_SHOT.fullmatch(p.stem)]
+        jobs: list[tuple[str, Path]] = [(p.stem, p) for p in files
+                                        if not CAMERA_SHOT.fullmatch(p.stem)]
         for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
             jobs += [(sub.name, p) for p in list_images(sub)]
-        if not jobs:
+        if not jobs and not problems:
             raise FaceError(f"No .jpg / .png pictures in {folder}.")
         added: list[str] = []
-        problems: list[str] = []
         for done, (name, path) in enumerate(jobs, 1):
             shown = path.relative_to(folder).as_posix()
             try:

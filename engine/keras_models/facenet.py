@@ -127,18 +127,11 @@ def who_is_it(image_path, database, model):
 
 # --- encoders ---------------------------------------------------------------------------
 
-_default_encoder = None
-_default_lock = threading.Lock()
-
-
 def default_encoder() -> FaceEncoder:
-    """The embedded dlib encoder, one per process (its models take a second to load)."""
-    global _default_encoder
-    with _default_lock:
-        if _default_encoder is None:
-            from engine.faces.dlib_encoder import shared_encoder
-            _default_encoder = shared_encoder()
-        return _default_encoder
+    """The embedded dlib encoder, one per process (its models take a second to load;
+    dlib_encoder.shared_encoder keeps the one instance)."""
+    from engine.faces.dlib_encoder import shared_encoder
+    return shared_encoder()
 
 
 def crop_face(image: np.ndarray, box: FaceBox, margin: float = CROP_MARGIN) -> np.ndarray:

@@ -123,52 +123,52 @@ def inception_block_1a(X):
     return layers.concatenate([X_3x3, X_5x5, X_pool, X_1x1], axis=-1)
 
 
-def inception_block_1b(X):
+def _wide_block(X, stage, c3, c5, pool_out, pool_padding, c1):
+    """Blocks 3b and 4a of the course: 3x3 and 5x5 branches, a 3x3/3 average pool with
+    a 1x1 conv, and a 1x1 branch; ``c3`` / ``c5`` are (reduce, out) filter counts."""
     from keras import layers
 
-    X_3x3 = conv2d_bn(X, "inception_3b_3x3", cv1_out=96, cv2_out=128, padding=(1, 1))
-    X_5x5 = conv2d_bn(X, "inception_3b_5x5", cv1_out=32, cv2_out=64, cv2_filter=(5, 5),
-                      padding=(2, 2))
+    X_3x3 = conv2d_bn(X, f"inception_{stage}_3x3", cv1_out=c3[0], cv2_out=c3[1],
+                      padding=(1, 1))
+    X_5x5 = conv2d_bn(X, f"inception_{stage}_5x5", cv1_out=c5[0], cv2_out=c5[1],
+                      cv2_filter=(5, 5), padding=(2, 2))
     X_pool = layers.AveragePooling2D(pool_size=(3, 3), strides=(3, 3))(X)
-    X_pool = conv2d_bn(X_pool, "inception_3b_pool", cv1_out=64, padding=(4, 4))
-    X_1x1 = conv2d_bn(X, "inception_3b_1x1", cv1_out=64)
+    X_pool = conv2d_bn(X_pool, f"inception_{stage}_pool", cv1_out=pool_out,
+                       padding=pool_padding)
+    X_1x1 = conv2d_bn(X, f"inception_{stage}_1x1", cv1_out=c1)
     return layers.concatenate([X_3x3, X_5x5, X_pool, X_1x1], axis=-1)
+
+
+def _reduction_block(X, stage, c3, c5):
+    """Blocks 3c and 4e of the course: strided 3x3 and 5x5 branches and a padded 3x3/2
+    max pool, halving the grid."""
+    from keras import layers
+
+    X_3x3 = conv2d_bn(X, f"inception_{stage}_3x3", cv1_out=c3[0], cv2_out=c3[1],
+                      cv2_strides=(2, 2), padding=(1, 1))
+    X_5x5 = conv2d_bn(X, f"inception_{stage}_5x5", cv1_out=c5[0], cv2_out=c5[1],
+                      cv2_filter=(5, 5), cv2_strides=(2, 2), padding=(2, 2))
+    X_pool = layers.MaxPooling2D(pool_size=3, strides=2)(X)
+    X_pool = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(X_pool)
+    return layers.concatenate([X_3x3, X_5x5, X_pool], axis=-1)
+
+
+def inception_block_1b(X):
+    return _wide_block(X, "3b", c3=(96, 128), c5=(32, 64), pool_out=64,
+                       pool_padding=(4, 4), c1=64)
 
 
 def inception_block_1c(X):
-    from keras import layers
-
-    X_3x3 = conv2d_bn(X, "inception_3c_3x3", cv1_out=128, cv2_out=256, cv2_strides=(2, 2),
-                      padding=(1, 1))
-    X_5x5 = conv2d_bn(X, "inception_3c_5x5", cv1_out=32, cv2_out=64, cv2_filter=(5, 5),
-                      cv2_strides=(2, 2), padding=(2, 2))
-    X_pool = layers.MaxPooling2D(pool_size=3, strides=2)(X)
-    X_pool = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(X_pool)
-    return layers.concatenate([X_3x3, X_5x5, X_pool], axis=-1)
+    return _reduction_block(X, "3c", c3=(128, 256), c5=(32, 64))
 
 
 def inception_block_2a(X):
-    from keras import layers
-
-    X_3x3 = conv2d_bn(X, "inception_4a_3x3", cv1_out=96, cv2_out=192, padding=(1, 1))
-    X_5x5 = conv2d_bn(X, "inception_4a_5x5", cv1_out=32, cv2_out=64, cv2_filter=(5, 5),
-                      padding=(2, 2))
-    X_pool = layers.AveragePooling2D(pool_size=(3, 3), strides=(3, 3))(X)
-    X_pool = conv2d_bn(X_pool, "inception_4a_pool", cv1_out=128, padding=(2, 2))
-    X_1x1 = conv2d_bn(X, "inception_4a_1x1", cv1_out=256)
-    return layers.concatenate([X_3x3, X_5x5, X_pool, X_1x1], axis=-1)
+    return _wide_block(X, "4a", c3=(96, 192), c5=(32, 64), pool_out=128,
+                       pool_padding=(2, 2), c1=256)
 
 
 def inception_block_2b(X):
-    from keras import layers
-
-    X_3x3 = conv2d_bn(X, "inception_4e_3x3", cv1_out=160, cv2_out=256, cv2_strides=(2, 2),
-                      padding=(1, 1))
-    X_5x5 = conv2d_bn(X, "inception_4e_5x5", cv1_out=64, cv2_out=128, cv2_filter=(5, 5),
-                      cv2_strides=(2, 2), padding=(2, 2))
-    X_pool = layers.MaxPooling2D(pool_size=3, strides=2)(X)
-    X_pool = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(X_pool)
-    return layers.concatenate([X_3x3, X_5x5, X_pool], axis=-1)
+    return _reduction_block(X, "4e", c3=(160, 256), c5=(64, 128))
 
 
 def inception_block_3a(X):

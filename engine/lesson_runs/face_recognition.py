@@ -6,8 +6,9 @@ encodings separate people: every pair's distance, accept / reject rates at the
 threshold, and the triplet loss of every (anchor, positive, negative) triplet.
 
 Photos come from the resident store (the door's enrolled faces) when it belongs to
-the chosen encoder, otherwise from the course's sample photos when the learner has
-them (a ``faces/`` folder among the data folders, see engine/data/course_files.py).
+the chosen encoder and holds two people or more, otherwise from the course's sample
+photos when the learner has them (a ``faces/`` folder among the data folders, see
+engine/data/course_files.py); the result says which (``photos``) and why (``note``).
 It is a NumPy lesson: the default encoder is the embedded dlib one, so the page never
 waits for TensorFlow; choosing the course's FaceNet imports it on the job thread.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.faces.analysis import PHOTOS_RESIDENTS, PHOTOS_SAMPLE
 from engine.jobs import LessonError
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
@@ -32,8 +34,6 @@ SAMPLE_CAMERA_SHOTS = {"camera_0": "younes", "camera_1": "bertrand", "camera_2":
                        "camera_3": "bertrand", "camera_5": "arnaud"}
 SAMPLE_RESIDENTS = ("danielle", "younes", "tian", "andrew", "kian", "dan", "sebastiano",
                     "bertrand", "kevin", "felix", "benoit", "arnaud")
-# Thresholds at which the accept / reject curves are sampled for the plot.
-CURVE_THRESHOLDS = np.round(np.linspace(0.0, 1.6, 81), 4)
 
 
 @dataclass
@@ -49,13 +49,10 @@ class FaceRecognitionSettings:
 
 
 def make_encoder(choice: str):
-    """The encoder for a settings value; LessonError (where to put the weights) when
-    the course's FaceNet weights are absent."""
-    if choice == ENCODER_FACENET:
-        from engine.keras_models.facenet import FaceNetEncoder
-        return FaceNetEncoder.from_weights()
-    from engine.keras_models.facenet import default_encoder
-    return default_encoder()
+    """The encoder for a settings value (engine.faces.selection's rule); LessonError
+    (where to put the weights) when the course's FaceNet weights are absent."""
+    from engine.faces.selection import FACENET, encoder_for
+    return encoder_for(FACENET if choice == ENCODER_FACENET else None)
 
 
 def sample_faces_folder() -> Path | None:
@@ -83,36 +80,21 @@ def sample_photos(folder: Path) -> list[tuple[str, Path]]:
     return photos
 
 
-def resident_store_path(encoder):
-    """The door page's store for ``encoder``: the default one for the embedded dlib
-    encoder, ``faces/residents-<encoder name>.npz`` for any other (encodings of
-    different networks cannot be compared). Same rule as playground's face worker."""
-    from engine.faces.dlib_encoder import DlibEncoder
-    from engine.user_data import user_data_dir
-    if isinstance(encoder, DlibEncoder):
-        return None
-    slug = "".join(c if c.isalnum() else "-" for c in encoder.name.lower()).strip("-")
-    return user_data_dir() / "faces" / f"residents-{slug}.npz"
-
-
 def _store_encodings(encoder):
-    """(names, encodings, description) from the resident store; None when it has fewer
-    than two people; a string saying why when it belongs to another encoder."""
+    """(names, labels, encodings) of the resident store of ``encoder``, or (why not,
+    what to do) when it cannot be analysed (fewer than two people, another encoder's)."""
+    from engine.faces.analysis import flatten
     from engine.faces.residents import ResidentStore
+    from engine.faces.selection import resident_store_path
     store = ResidentStore(resident_store_path(encoder))
-    if not store.names():
-        return None
-    if store.encoder_name not in (None, encoder.name):
-        return (f"The residents were enrolled with {store.encoder_name}; enrol them again "
-                f"with {encoder.name} to analyse its encodings.")
-    names, rows = [], []
-    for name, encs in store.encodings().items():
-        for row in np.asarray(encs, dtype=np.float64).reshape(-1, 128):
-            names.append(name)
-            rows.append(row)
-    if len(set(names)) < 2:
-        return None
-    return names, np.array(rows), f"{len(set(names))} enrolled residents"
+    if store.encoder_name not in (None, encoder.name) and store.names():
+        return (f"The residents were enrolled with {store.encoder_name}",
+                f"enrol them again with {encoder.name} to analyse its encodings.")
+    if len(store.names()) < 2:
+        return (f"Fewer than two residents are enrolled ({len(store.names())})",
+                "enrol at least two people on the door page, or import the course's "
+                "face photos.")
+    return flatten(store.encodings())
 
 
 def encode_photos(photos, encoder, on_event, control):
@@ -127,60 +109,68 @@ def encode_photos(photos, encoder, on_event, control):
     return names, np.array(rows)
 
 
-def gather(encoder, on_event, control):
-    """(names, encodings (n, 128), description of where they came from)."""
+def gather(encoder, on_event, control) -> dict:
+    """The photos to analyse: the enrolled residents when the store of ``encoder`` has
+    two people or more, otherwise the course's sample photos, saying why in ``note``.
+    Returns names, labels, encodings, photos (PHOTOS_RESIDENTS / PHOTOS_SAMPLE),
+    source (a longer description) and note."""
     stored = _store_encodings(encoder)
-    if isinstance(stored, tuple):
-        return stored
+    if len(stored) == 3:
+        names, labels, encodings = stored
+        return {"names": names, "labels": labels, "encodings": encodings,
+                "photos": PHOTOS_RESIDENTS, "note": "",
+                "source": f"{len(set(names))} enrolled residents"}
+    why, what_to_do = stored
     folder = sample_faces_folder()
     if folder is None:
-        raise LessonError(stored or "No residents to analyse: enrol at least two people on "
-                                    "the door page, or import the course's face photos.")
-    names, encodings = encode_photos(sample_photos(folder), encoder, on_event, control)
-    return names, encodings, f"the course's sample photos ({len(names)} in {folder.name}/)"
+        raise LessonError(f"{why}: {what_to_do}")
+    photos = sample_photos(folder)
+    names, encodings = encode_photos(photos, encoder, on_event, control)
+    labels = [name if path.stem == name else f"{name} ({path.stem})"
+              for name, path in photos]
+    return {"names": names, "labels": labels, "encodings": encodings,
+            "photos": PHOTOS_SAMPLE,
+            "note": f"{why}, so the course sample photos were analysed.",
+            "source": f"the course's sample photos ({len(names)} in {folder.name}/)"}
 
 
-def analyse(names, encodings, threshold: float, alpha: float) -> dict:
-    """Every figure of the analysis tab, from encodings (no model needed)."""
+def analyse(names, encodings, threshold: float, alpha: float, labels=None,
+            photos: str = PHOTOS_RESIDENTS) -> dict:
+    """Every figure of the analysis tab, from encodings (no model needed): the result
+    is engine.faces.analysis.summarise's dict, the metrics its headline numbers."""
     from engine.faces import analysis
-    D = analysis.distance_matrix(encodings)
-    same, different = analysis.pair_distances(names, encodings)
-    rates = analysis.accept_reject_rates(same, different, threshold)
-    losses, triplets = analysis.triplet_losses(names, encodings, alpha)
-    curves = [analysis.accept_reject_rates(same, different, t) for t in CURVE_THRESHOLDS]
-    return {
-        "metrics": {**{k: rates[k] for k in ("true_accept", "false_accept", "true_reject",
-                                            "false_reject")},
-                    "mean_triplet_loss": float(losses.mean()) if losses.size else None,
-                    "triplet_loss": float(losses.sum()),
-                    "active_triplets": int(np.sum(losses > 0)),
-                    "triplets": int(losses.size),
-                    "best_threshold": analysis.best_threshold(same, different),
-                    "same_pairs": rates["same_pairs"],
-                    "different_pairs": rates["different_pairs"]},
-        "result": {"names": list(names), "distances": D, "same": same,
-                   "different": different, "losses": losses, "triplets": triplets,
-                   "threshold": threshold, "alpha": alpha,
-                   "rate_curve": {"threshold": CURVE_THRESHOLDS,
-                                  "true_accept": [c["true_accept"] for c in curves],
-                                  "false_accept": [c["false_accept"] for c in curves]}},
-    }
+    result = analysis.summarise(names, encodings, threshold, alpha, labels=labels,
+                                photos=photos)
+    rates = result["rates"]
+    metrics = {**{k: rates[k] for k in ("true_accept", "false_accept", "true_reject",
+                                        "false_reject", "same_pairs", "different_pairs")},
+               "mean_triplet_loss": result["mean_loss"],
+               "triplet_loss": result["loss"] or 0.0,
+               "active_triplets": result["active"],
+               "triplets": result["triplets"],
+               "best_threshold": result["best_threshold"],
+               "photos": photos}
+    return {"metrics": metrics, "result": result}
 
 
 def run(hp: FaceRecognitionSettings, on_event, control, dataset=None) -> dict:
     encoder = make_encoder(hp.encoder)
-    if dataset is not None:  # (names, encodings) handed over by a page
+    if dataset is not None:  # (names, encodings) of the residents, handed over by a page
         names, encodings = list(dataset[0]), np.asarray(dataset[1], dtype=np.float64)
-        source = f"{len(set(names))} residents"
+        found = {"names": names, "labels": None, "encodings": encodings,
+                 "photos": PHOTOS_RESIDENTS, "note": "",
+                 "source": f"{len(set(names))} residents"}
     else:
-        names, encodings, source = gather(encoder, on_event, control)
-    out = analyse(names, encodings, hp.threshold, hp.alpha)
+        found = gather(encoder, on_event, control)
+    out = analyse(found["names"], found["encodings"], hp.threshold, hp.alpha,
+                  labels=found["labels"], photos=found["photos"])
     out["metrics"]["encoder"] = encoder.name
-    out["result"]["source"] = source
-    out["result"]["encoder"] = encoder.name
+    notes = [found["note"]] if found["note"] else []
     if not out["metrics"]["same_pairs"]:
-        out["result"]["note"] = ("Everyone has a single photo, so there are no same-person "
-                                 "pairs and no triplets: enrol a second photo of someone.")
+        notes.append("Everyone has a single photo, so there are no same-person pairs and "
+                     "no triplets: enrol a second photo of someone.")
+    out["result"].update(source=found["source"], encoder=encoder.name,
+                         note=" ".join(notes))
     on_event("snapshot", iteration=0, **out["result"])
     return out
 

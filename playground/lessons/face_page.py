@@ -1,12 +1,14 @@
 """The Happy House door (lesson 4.4 face recognition): webcam, residents, triplet loss.
 
 Threads: the engine's FrameGrabber reads the camera on its own thread and keeps only
-the newest frame; its RecognitionWorker takes the newest frame whenever it is free and
-hands back a RecognitionResult. Neither touches Qt. A 30 Hz QTimer on the UI thread
-picks up both (the grabber's ``latest()`` and the result the worker left in a slot),
-so display never waits for recognition: the newest frame is drawn with the boxes of
-the newest result. Opening a camera (which can take seconds) and loading the encoder
-run on BackgroundTasks. Everything stops when the page is hidden or closed.
+the newest frame; the engine's recognition worker (a child process, see
+engine/faces/recognition_process.py; a thread as the fallback) takes the newest frame
+whenever it is free and hands back a RecognitionResult. Neither touches Qt. A 30 Hz
+QTimer on the UI thread picks up both (the grabber's ``latest()`` and the result the
+worker left in a slot), so display never waits for recognition: the newest frame is
+drawn with the boxes of the newest result. Opening a camera (which can take seconds)
+and loading the encoder run on BackgroundTasks. Everything stops when the page is
+hidden or closed.
 """
 from __future__ import annotations
 
@@ -19,13 +21,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
 
+from engine.faces.analysis import rates_at, summarise_residents
+from engine.faces.camera import DOOR_HOLD_S, ImageFolderSource, open_source
+from engine.faces.recognition_process import ProcessRecognitionWorker, start_recognition
+from engine.faces.selection import (EMBEDDED, FACENET, facenet_available,
+                                    load_encoder_and_store)
 from engine.user_data import user_data_dir
 from playground.bridge import BackgroundTask
 from playground.lessons.base import LessonPage
-from playground.lessons.face_worker import (HeldFolderSource, ProcessRecognitionWorker,
-                                            analyse_residents,
-                                            facenet_available, load_encoder_and_store,
-                                            open_source_with, rates_of)
 from playground.panels.door_panel import (CAMERAS, SOURCE_FOLDER, SOURCE_VIDEO,
                                           THRESHOLD_SCALE, DoorPanel)
 from playground.panels.residents_panel import ResidentsPanel
@@ -35,6 +38,12 @@ from playground.panels.video_view import FaceOverlay
 DISPLAY_INTERVAL_MS = 33
 ARRIVAL_REPEAT_S = 30.0     # the same resident again within this time: not a new arrival
 NO_CAMERA = "No camera found — play a video or a folder instead."
+
+
+def _open_source(spec, loop):
+    """Worker thread: opening a camera can take seconds (or fail). A folder holds each
+    picture like a visitor standing at the door (DOOR_HOLD_S)."""
+    return spec, open_source(spec, loop=loop, hold_s=DOOR_HOLD_S)
 
 
 def _ui_state_file() -> Path:
@@ -91,7 +100,8 @@ class FaceRecognitionPage(LessonPage):
         self.timer.timeout.connect(self._tick)
         self._encoder_choice = None
         # dlib holds the GIL while it encodes a face: recognise in a child process so
-        # the picture stays smooth (see face_worker.py); threads are the fallback.
+        # the picture stays smooth (engine/faces/recognition_process.py); a thread is
+        # the fallback when no process can start or the process breaks.
         self.use_process = True
         self._load_encoder(None)
 
@@ -160,7 +170,7 @@ class FaceRecognitionPage(LessonPage):
     def _encoder_failed(self, message: str) -> None:
         if self._closed:
             return
-        if self._encoder_choice == "facenet":
+        if self._encoder_choice == FACENET:
             # The course model could not load (weights, TensorFlow): back to the
             # embedded encoder, and say why.
             self.residents.show_message(f"FaceNet could not be loaded: {message}", "error")
@@ -177,10 +187,10 @@ class FaceRecognitionPage(LessonPage):
         from engine.faces.dlib_encoder import DlibEncoder
         embedded = isinstance(self.encoder, DlibEncoder)
         self.encoder_box.addItem(self.encoder.name if embedded else
-                                 "dlib ResNet-34 (embedded)", "dlib")
+                                 "dlib ResNet-34 (embedded)", EMBEDDED)
         ok, why = facenet_available()
         self.encoder_box.addItem("FaceNet (course)" if embedded else self.encoder.name,
-                                 "facenet")
+                                 FACENET)
         if not ok:
             item = self.encoder_box.model().item(1)
             item.setEnabled(False)
@@ -193,7 +203,7 @@ class FaceRecognitionPage(LessonPage):
 
     def _encoder_picked(self, index: int) -> None:
         choice = self.encoder_box.itemData(index)
-        current = "dlib" if self._is_embedded() else "facenet"
+        current = EMBEDDED if self._is_embedded() else FACENET
         if choice and choice != current:
             self._stop_worker()
             self.encoder = None
@@ -257,9 +267,8 @@ class FaceRecognitionPage(LessonPage):
         if self.door is not None:
             self.door.reset()
             self.last_status = None
-        from engine.faces.camera import open_source
         loop = None if isinstance(spec, int) else self.loop_box.isChecked()
-        self._opening = self._run(open_source_with, open_source, spec, loop,
+        self._opening = self._run(_open_source, spec, loop,
                                   done=self._source_opened, error=self._source_failed)
 
     def _select_source_item(self, spec) -> None:
@@ -330,17 +339,9 @@ class FaceRecognitionPage(LessonPage):
             with self._result_lock:
                 self._latest_result = None
             self._shown_result = None
-            if self.use_process:
-                try:
-                    self.worker = ProcessRecognitionWorker(
-                        self.grabber, self._encoder_choice, self.store.path, self.threshold,
-                        self._on_result)
-                except (OSError, RuntimeError):   # no processes here (frozen, sandboxed)
-                    self.use_process = False
-            if self.worker is None and not self.use_process and self.grabber is not None:
-                from engine.faces.recognition import RecognitionWorker
-                self.worker = RecognitionWorker(self.grabber, self.encoder, self.store,
-                                                self.threshold, self._on_result)
+            self.worker, self.use_process = start_recognition(
+                self.grabber, self.encoder, self.store, self.threshold, self._on_result,
+                encoder_choice=self._encoder_choice, use_process=self.use_process)
         elif isinstance(self.worker, ProcessRecognitionWorker):
             self.worker.set_grabber(self.grabber)
 
@@ -420,8 +421,7 @@ class FaceRecognitionPage(LessonPage):
         shown = self._shown_index
         if shown is None or self.grabber is None:
             return False
-        from engine.faces.camera import ImageFolderSource
-        if isinstance(self.grabber.source, (ImageFolderSource, HeldFolderSource)):
+        if isinstance(self.grabber.source, ImageFolderSource):
             return result.frame is self._shown_frame   # the same picture (held: same array)
         fps = self.grabber.fps or 30.0
         return shown - result.frame_index <= max(2, int(fps))
@@ -591,8 +591,8 @@ class FaceRecognitionPage(LessonPage):
                                "their encodings.")
             return
         self._analysis_pending = False
-        self._analysis_task = self._run(analyse_residents, encodings, self.triplet.alpha,
-                                        self.threshold, done=self._analysis_done,
+        self._analysis_task = self._run(summarise_residents, encodings, self.threshold,
+                                        self.triplet.alpha, done=self._analysis_done,
                                         error=self._analysis_failed)
 
     def _analysis_done(self, data: dict) -> None:
@@ -613,9 +613,7 @@ class FaceRecognitionPage(LessonPage):
         data = self.triplet.data
         if not data:
             return
-        from engine.faces import analysis
-        self.triplet.set_rates(rates_of(analysis, data["same"], data["different"],
-                                        self.threshold))
+        self.triplet.set_rates(rates_at(data["same"], data["different"], self.threshold))
 
     # ------------------------------------------------------------------ plumbing
     def _run(self, fn, *args, done, error) -> BackgroundTask:

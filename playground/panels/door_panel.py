@@ -28,6 +28,9 @@ class DoorPanel(QWidget):
         row.addWidget(QLabel("Source"))
         self.source_box = QComboBox()
         self.source_box.setObjectName("sourceBox")
+        # Wide enough for a video's file name (the full path is its tooltip).
+        self.source_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source_box.setMinimumContentsLength(26)
         for i in range(CAMERAS):
             self.source_box.addItem(f"Camera {i}", i)
         self.source_box.addItem("Video file…", SOURCE_VIDEO)

@@ -52,6 +52,20 @@ def thumbnail_pixmap(image: np.ndarray | None, name: str) -> QPixmap:
     return pix.scaled(THUMB, THUMB, Qt.KeepAspectRatioByExpanding, Qt.SmoothTransformation)
 
 
+def problems_text(problems) -> str:
+    """The engine's per-file lines ("file: why") as one sentence a reason, files that
+    share a reason listed together ("camera_0.jpg, camera_1.jpg: skipped, ...")."""
+    by_reason: dict[str, list[str]] = {}
+    for line in problems:
+        file, sep, why = str(line).partition(": ")
+        if sep:
+            by_reason.setdefault(why.rstrip("."), []).append(file)
+        else:
+            by_reason.setdefault(str(line).rstrip("."), [])
+    return "; ".join(f"{', '.join(files)}: {why}" if files else why
+                     for why, files in by_reason.items()) + ("." if by_reason else "")
+
+
 class ResidentsPanel(QWidget):
     changed = Signal()          # residents added / renamed / deleted
     busy_changed = Signal(bool)
@@ -323,13 +337,13 @@ class ResidentsPanel(QWidget):
             self.name_edit.clear()
             text = f"Added {added} photo{'s' if added != 1 else ''} of {name}."
             if problems:
-                text += " Skipped: " + " ".join(problems)
+                text += " Not enrolled: " + problems_text(problems)
             self.show_message(text, "ok" if not problems else "info")
             self.refresh()
             self.select(name)
             self.changed.emit()
         else:
-            self.show_message(" ".join(problems) or "Nothing was added.", "error")
+            self.show_message(problems_text(problems) or "Nothing was added.", "error")
 
     def _imported(self, outcome) -> None:
         added, problems = outcome
@@ -339,12 +353,12 @@ class ResidentsPanel(QWidget):
             text = f"Imported {len(added)} resident{'s' if len(added) != 1 else ''}: " \
                    f"{', '.join(added)}."
             if problems:
-                text += " Skipped: " + " ".join(problems)
+                text += " Not enrolled: " + problems_text(problems)
             self.show_message(text, "ok" if not problems else "info")
             self.refresh()
             self.changed.emit()
         else:
-            self.show_message(" ".join(problems) or "No photos were found in that folder.",
+            self.show_message(problems_text(problems) or "No photos were found in that folder.",
                               "error")
 
     def _failed(self, message: str) -> None:

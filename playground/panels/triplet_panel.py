@@ -135,7 +135,7 @@ class TripletPanel(QWidget):
                          f"<b style='color:{SAME}'>{100 * rates['true_accept']:.0f}% accepted"
                          f"</b>, {100 * rates['false_reject']:.0f}% rejected")
         else:
-            parts.append("No same-person pairs: add a second photo of someone.")
+            parts.append("no same-person pairs (add a second photo of someone)")
         if rates.get("false_accept") is not None:
             parts.append(f"different people ({rates.get('different_pairs', 0):,} pairs): "
                          f"<b style='color:{DIFFERENT}'>{100 * rates['false_accept']:.0f}% "
@@ -144,8 +144,9 @@ class TripletPanel(QWidget):
         self.rates.setText(f"At threshold {threshold:.2f}: " + "; ".join(parts) + ".")
 
     def show_analysis(self, data: dict) -> None:
-        """``data``: labels (one per photo), matrix (n, n) distances, same / different
-        pair distances, loss (total triplet loss), triplets (count), alpha."""
+        """``data``: engine.faces.analysis.summarise's dict (labels one per photo, matrix
+        (n, n) distances, same / different pair distances, loss, triplets (count),
+        mean_loss, active, alpha, photos)."""
         self.data = data
         matrix = np.asarray(data["matrix"], dtype=float)
         labels = list(data["labels"])
@@ -172,13 +173,21 @@ class TripletPanel(QWidget):
         self.split.show()
         self.hist_plot.enableAutoRange()
         loss = data.get("loss")
+        # Which photos these are (the engine says: enrolled residents, course samples).
+        people = len(set(data.get("names", labels)))
+        photos = (f"Photos analysed: {data['photos']} ({len(labels)} photos of "
+                  f"{people} people). ") if data.get("photos") else ""
         if loss is None:
-            self.set_message("Enrol at least two people (one with two photos) for triplets.")
+            # A triplet needs an anchor and a positive of one person, and someone else.
+            self.set_message(photos + ("No triplets yet: enrol a second photo of someone."
+                                       if people >= 2 else
+                                       "Enrol at least two people (one with two photos) "
+                                       "for triplets."))
         else:
             count = int(data.get("triplets", 0))
-            mean = loss / count if count else 0.0
+            mean = data.get("mean_loss") or 0.0
             self.summary.setText(
-                f"Triplet loss <b>J = {loss:.3f}</b> over {count:,} triplets "
+                f"{photos}Triplet loss <b>J = {loss:.3f}</b> over {count:,} triplets "
                 f"(anchor, positive, negative) at α = {data.get('alpha', self.alpha):.2f}"
                 f" — mean {mean:.3f}; {data.get('active', 0):,} still inside the margin.")
         self.redraw_count += 1

@@ -100,6 +100,28 @@ def test_a_folder_of_images_plays_as_a_stream(tmp_path):
         open_source(unreadable).read()
 
 
+def test_a_held_folder_shows_each_picture_for_a_while(tmp_path):
+    # At the door a folder picture stands like a visitor: the same array, repeated at
+    # the source's fps for hold_s, so recognition can answer about it several times.
+    import cv2
+    for i in range(2):
+        cv2.imwrite(str(tmp_path / f"{i:02d}.png"), frame_with_value(i * 100)[:, :, ::-1])
+    source = open_source(tmp_path, loop=False, hold_s=0.3)
+    assert isinstance(source, ImageFolderSource) and source.fps == 15.0
+    source._pacer.interval = 0.02                     # faster for the test
+    started, frames = time.monotonic(), []
+    while (frame := source.read()) is not None:
+        frames.append(frame)
+    took = time.monotonic() - started
+    values = [int(f[0, 0, 0]) for f in frames]
+    assert values[0] == 0 and values[-1] == 100 and sorted(values) == values
+    first = [f for f in frames if f[0, 0, 0] == 0]
+    assert len(first) >= 5 and all(f is first[0] for f in first)   # held: one array
+    assert 0.5 <= took < 2.0
+    source.reopen()
+    assert int(source.read()[0, 0, 0]) == 0
+
+
 def test_a_missing_camera_is_one_sentence_quickly(capfd):
     started = time.monotonic()
     with pytest.raises(CameraError) as info:

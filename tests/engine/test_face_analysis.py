@@ -96,7 +96,8 @@ def test_lesson_analyses_encodings_handed_to_it():
     assert job.metrics["true_accept"] == 1.0
     assert job.metrics["false_accept"] == pytest.approx(1 / 8)   # only 1.7
     assert job.metrics["triplets"] == 12
-    assert job.result["distances"].shape == (5, 5)
+    assert job.result["matrix"].shape == (5, 5)
+    assert job.result["photos"] == "enrolled residents" == job.metrics["photos"]
     assert len(job.result["rate_curve"]["threshold"]) == len(
         job.result["rate_curve"]["true_accept"])
     assert any(e.kind == "snapshot" and "losses" in e.data for e in events)
@@ -115,6 +116,10 @@ def test_lesson_on_the_course_sample_photos(faces_data, monkeypatch):
     job, _ = _run({"threshold": 0.6})
     assert job.error is None, job.error
     assert "sample photos" in job.result["source"]
+    # no residents enrolled: the fallback is said, not silent
+    assert job.result["photos"] == job.metrics["photos"] == "course sample photos"
+    assert "Fewer than two residents" in job.result["note"]
+    assert "younes (camera_0)" in job.result["labels"]
     assert len(job.result["names"]) == 17 and job.metrics["same_pairs"] == 6
     # dlib puts every camera shot within 0.6 of its resident's photo
     assert job.metrics["true_accept"] == 1.0
@@ -132,6 +137,8 @@ def test_lesson_uses_the_enrolled_residents_of_its_encoder():
     job, _ = _run({"threshold": 0.08})
     assert job.error is None, job.error
     assert job.result["source"] == "3 enrolled residents"
+    assert job.result["photos"] == job.metrics["photos"] == "enrolled residents"
+    assert job.result["note"] == ""
     assert sorted(job.result["names"]) == sorted(NAMES)
     assert job.metrics["same_pairs"] == 2 and job.metrics["true_accept"] == 0.5
 
@@ -140,3 +147,20 @@ def test_lesson_uses_the_enrolled_residents_of_its_encoder():
     store.add_encoding("bob", E[2], encoder_name="another encoder")
     job, _ = _run()
     assert job.bad_input and "enrolled with another encoder" in job.error
+
+
+def test_the_page_and_the_lesson_share_one_summary():
+    # The door page's triplet tab (summarise_residents over a store's encodings) and the
+    # lesson's Job compute the same figures with the same function.
+    by_name = {"ann": toy_encodings()[:2], "bob": toy_encodings()[2:4],
+               "cid": toy_encodings()[4:]}
+    page = analysis.summarise_residents(by_name, threshold=1.8, alpha=2.0)
+    assert page["labels"] == ["ann 1", "ann 2", "bob 1", "bob 2", "cid"]
+    assert page["names"] == NAMES and page["photos"] == "enrolled residents"
+    assert page["triplets"] == 12 and page["rates"]["threshold"] == 1.8
+    assert page["loss"] == pytest.approx(page["losses"].sum())
+    job, _ = _run({"threshold": 1.8, "alpha": 2.0}, dataset=(NAMES, toy_encodings()))
+    np.testing.assert_allclose(job.result["matrix"], page["matrix"])
+    assert job.result["rates"] == page["rates"]
+    assert job.metrics["triplet_loss"] == pytest.approx(page["loss"])
+    assert job.metrics["active_triplets"] == page["active"]

@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 
+from faces_support import mean_colour_encodings
+
 from engine.faces.camera import FrameGrabber, FrameListSource
 from engine.faces.encoder import FaceBox, FaceEncoder
 from engine.faces.recognition import RecognitionWorker, locate_scaled, recognize
@@ -30,11 +32,7 @@ class SquareEncoder(FaceEncoder):
         return [FaceBox(int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1, int(xs.min()))]
 
     def encode_faces(self, image, boxes):
-        out = []
-        for b in boxes:
-            colour = image[b.top:b.bottom, b.left:b.right].reshape(-1, 3).mean(0) / 255
-            out.append(np.tile(colour, 43)[:128])
-        return np.array(out)
+        return mean_colour_encodings(image, boxes)
 
 
 def frame_with_square(colour, size=(480, 640), box=(100, 300, 260, 140)):

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from faces_support import mean_colour_encodings
+
 from engine.faces.encoder import FaceBox, FaceEncoder
 from engine.faces.errors import FaceError, NoFaceFound
 from engine.faces.residents import ResidentStore, default_store_path
@@ -30,11 +32,7 @@ class ColourEncoder(FaceEncoder):
         return None
 
     def encode_faces(self, image, boxes):
-        rows = []
-        for box in boxes:
-            mean = image[box.top:box.bottom, box.left:box.right].reshape(-1, 3).mean(0) / 255
-            rows.append(np.tile(mean, 43)[:128])
-        return np.array(rows)
+        return mean_colour_encodings(image, boxes)
 
 
 def picture(r, g, b, size=32):
@@ -144,6 +142,27 @@ def test_import_folder_files_and_subfolders(tmp_path, store_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FaceError, match="No .jpg"):
         store.import_folder(tmp_path / "empty", ColourEncoder())
+
+
+def test_import_folder_skips_the_course_camera_shots(tmp_path, store_path):
+    # The course's images/ folder: residents' photos next to door shots camera_<n>.jpg
+    folder = tmp_path / "images"
+    write_picture(folder / "ada.jpg", picture(200, 10, 10))
+    write_picture(folder / "camera_0.jpg", picture(10, 10, 200))
+    write_picture(folder / "Camera_12.png", picture(10, 200, 10))
+    write_picture(folder / "camera_roll.jpg", picture(20, 190, 10))   # a name after all
+    store = ResidentStore(store_path)
+    added, problems = store.import_folder(folder, ColourEncoder())
+    assert sorted(added) == ["ada", "camera_roll"]
+    assert sorted(problems) == sorted(
+        [f"{f}: skipped, camera shots are visitors, not residents"
+         for f in ("camera_0.jpg", "Camera_12.png")])
+    assert "camera_0" not in store.names()
+    # only camera shots: nothing enrolled, and each one said, not an error
+    only = tmp_path / "shots"
+    write_picture(only / "camera_1.jpg", picture(10, 10, 200))
+    assert store.import_folder(only, ColourEncoder()) == (
+        [], ["camera_1.jpg: skipped, camera shots are visitors, not residents"])
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

@@ -231,7 +231,11 @@ def test_corrupt_store_is_reported_and_the_page_still_works(qtbot, tmp_path):
 @needs_faces
 def test_triplet_tab_follows_alpha_and_threshold(qtbot, window, tmp_path):
     page = open_page(qtbot, window)
-    import_residents(qtbot, page, resident_folder(tmp_path), len(RESIDENTS))
+    folder = resident_folder(tmp_path)
+    shutil.copy(FACES / "camera_0.jpg", folder)       # as in the course's images/ folder
+    import_residents(qtbot, page, folder, len(RESIDENTS))
+    assert "camera_0" not in page.residents.names()
+    assert "camera_0.jpg: skipped, camera shots are visitors" in page.residents.message_text
     assert page.residents.add_photos("younes", [FACES / "camera_0.jpg"])
     qtbot.waitUntil(lambda: not page.residents.busy, timeout=60000)
     page.tabs.setCurrentWidget(page.triplet)
@@ -239,6 +243,8 @@ def test_triplet_tab_follows_alpha_and_threshold(qtbot, window, tmp_path):
                     len(page.triplet.data["labels"]) == len(RESIDENTS) + 1, timeout=30000)
     data = page.triplet.data
     assert data["matrix"].shape == (13, 13) and len(data["same"]) == 1
+    assert "Photos analysed: enrolled residents (13 photos of 12 people)" in \
+        page.triplet.summary.text()
     before = page.triplet.summary.text()
     count = page.triplet.redraw_count
     page.triplet.alpha_slider.setValue(80)

@@ -1,156 +1,34 @@
-"""What the face page runs off the UI thread: loading the encoder and the resident
-store, opening a source, the triplet-loss analysis, and recognition in a process.
+"""Face recognition in a child process: the default for a UI.
 
-Recognition in a separate process, for a smooth picture:
+Why a process: dlib's ResNet forward pass (``compute_face_descriptor``) keeps Python's
+GIL for the whole pass, 30-300 ms a face depending on the CPU. On a thread, as
+engine.faces.recognition.RecognitionWorker does it, every pass freezes every other
+thread of the process: the UI thread and the camera's FrameGrabber with it. Measured
+with benchmarks/webcam_page.py on the real page: 5 frames/s displayed instead of 30
+while recognising 3 faces a second, and other threads stalled up to ~0.4 s on a busy
+machine. In a child process the forward pass has its own interpreter, so the page keeps
+painting at the camera's rate.
 
-dlib's ResNet (``compute_face_descriptor``) keeps Python's GIL for the whole forward
-pass: 30-300 ms a face depending on the CPU. Run on a thread, as the engine's
-RecognitionWorker does, every pass freezes the UI thread and the camera thread with it
-(measured here: display 5 fps instead of 30 while recognising 3 faces a second). In a
-child process the forward pass has its own interpreter, so the page keeps painting.
+``ProcessRecognitionWorker`` has the RecognitionWorker interface (``set_threshold``,
+``stop``, ``error``, ``rate_hz``, ``results``, ``on_result(RecognitionResult)``) and
+runs the engine's ``recognize`` in the child: nothing here re-implements recognition.
+The child loads the encoder chosen by name (engine.faces.selection) and reads the
+resident store from its file, again whenever ``store_changed()`` is called.
 
-``ProcessRecognitionWorker`` has the RecognitionWorker interface the page uses
-(``set_threshold``, ``stop``, ``error``, ``on_result(RecognitionResult)``) and calls the
-engine's ``recognize`` in the child: nothing here re-implements recognition. The child
-reads the resident store from its file and re-reads it when the page says it changed.
-No Qt here (the child must not import it).
+``start_recognition`` is the entry point for a UI: the process, or the thread worker
+when no process can be started here (frozen apps, sandboxes). A process that starts
+but fails later reports ``broken``; the caller then falls back to the thread worker.
 """
 from __future__ import annotations
 
 import multiprocessing as mp
 import threading
 import time
-from collections import deque
 
-from engine.user_data import user_data_dir
+from engine.faces.camera import RateMeter
+from engine.faces.recognition import RATE_WINDOW_S
 
-START_TIMEOUT_S = 60.0
-RATE_WINDOW_S = 3.0
-
-
-def encoder_for(choice: str | None):
-    from engine.keras_models import facenet
-    if choice == "facenet":
-        return facenet.FaceNetEncoder.from_weights()
-    return facenet.default_encoder()
-
-
-def store_path_for(encoder):
-    """The embedded encoder uses the default store; another encoder gets its own file,
-    because encodings of different networks cannot be compared."""
-    from engine.faces.dlib_encoder import DlibEncoder
-    if isinstance(encoder, DlibEncoder):
-        return None
-    slug = "".join(c if c.isalnum() else "-" for c in encoder.name.lower()).strip("-")
-    return user_data_dir() / "faces" / f"residents-{slug}.npz"
-
-
-def load_encoder_and_store(choice: str | None):
-    """Worker thread: the chosen encoder (models load here) and its resident store."""
-    from engine.faces.residents import ResidentStore
-    encoder = encoder_for(choice)
-    return encoder, ResidentStore(store_path_for(encoder))
-
-
-def facenet_available() -> tuple[bool, str]:
-    """(weights present, why not) for the course FaceNet; never raises, never loads TF."""
-    try:
-        from engine.keras_models.facenet_weights import find_facenet_weights
-        found = find_facenet_weights()
-    except Exception as exc:  # noqa: BLE001 - a missing optional model is not an error
-        return False, f"FaceNet is not available ({exc})."
-    if found is None:
-        return False, ("The course FaceNet weights were not found; import them with "
-                       "File → Import course files to compare with the course model.")
-    return True, ""
-
-
-def analyse_residents(encodings: dict, alpha: float, threshold: float) -> dict:
-    """Worker thread: everything the Triplet-loss tab draws, from engine.faces.analysis."""
-    import numpy as np
-    from engine.faces import analysis
-    labels, names, rows = [], [], []
-    for name, block in encodings.items():
-        block = np.asarray(block, dtype=float).reshape(-1, 128)
-        for k in range(len(block)):
-            labels.append(name if len(block) == 1 else f"{name} {k + 1}")
-            names.append(name)
-            rows.append(block[k])
-    stacked = np.asarray(rows, dtype=float).reshape(-1, 128)
-    matrix = analysis.distance_matrix(stacked)
-    same, different = analysis.pair_distances(names, stacked)
-    data = {"labels": labels, "names": names, "matrix": np.asarray(matrix),
-            "same": np.asarray(same), "different": np.asarray(different), "alpha": alpha}
-    data.update(triplet_summary(analysis, names, stacked, alpha))
-    data["rates"] = rates_of(analysis, data["same"], data["different"], threshold)
-    return data
-
-
-def triplet_summary(analysis, names, stacked, alpha) -> dict:
-    import numpy as np
-    losses, _triplets = analysis.triplet_losses(names, stacked, alpha=alpha)
-    losses = np.asarray(losses, dtype=float).ravel()
-    if losses.size == 0:
-        return {"loss": None, "triplets": 0, "active": 0}
-    return {"loss": float(losses.sum()), "triplets": int(losses.size),
-            "active": int((losses > 0).sum())}
-
-
-def rates_of(analysis, same, different, threshold) -> dict:
-    out = dict(analysis.accept_reject_rates(same, different, threshold))
-    out["threshold"] = threshold
-    return out
-
-
-def open_source_with(open_source, spec, loop):
-    """Worker thread: opening a camera can take seconds (or fail). A folder plays as a
-    slide show that holds each picture (see HeldFolderSource)."""
-    from pathlib import Path
-    if not isinstance(spec, int) and Path(str(spec)).is_dir():
-        return spec, HeldFolderSource(spec, loop=bool(loop))
-    return spec, open_source(spec, loop=loop)
-
-
-class HeldFolderSource:
-    """The pictures of a folder, each held on screen for ``hold_s`` as a stream of
-    ``fps`` frames (the same array again and again).
-
-    The engine's folder source shows each picture once, at 5 per second: recognition
-    (0.1-0.5 s) answers after the picture is gone and the door, which wants the same
-    resident in 3 results in a row, never opens. Held, a picture is a person standing
-    at the door for a moment.
-    """
-
-    live = False
-
-    # A little longer than the door stays open (4 s), so each picture gets its own
-    # opening rather than walking in under the previous resident's welcome.
-    def __init__(self, folder, hold_s: float = 4.5, fps: float = 15.0,
-                 loop: bool = True) -> None:
-        from engine.faces.camera import ImageFolderSource
-        self.inner = ImageFolderSource(folder, fps=None, loop=loop)   # CameraError if empty
-        self.description = self.inner.description
-        self.hold_s = float(hold_s)
-        self.interval = 1.0 / fps
-        self._picture = None
-        self._until = 0.0
-
-    def read(self):
-        now = time.monotonic()
-        if self._picture is None or now >= self._until:
-            self._picture = self.inner.read()
-            if self._picture is None:
-                return None          # end of the folder (not looping)
-            self._until = now + self.hold_s
-        time.sleep(self.interval)
-        return self._picture
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def reopen(self) -> None:
-        self.inner.reopen()
-        self._picture = None
+START_TIMEOUT_S = 60.0     # loading the models (TensorFlow for FaceNet) can take long
 
 
 def _child(conn, encoder_choice, store_path) -> None:
@@ -159,6 +37,7 @@ def _child(conn, encoder_choice, store_path) -> None:
         from engine.faces.errors import FaceError
         from engine.faces.recognition import recognize
         from engine.faces.residents import ResidentStore
+        from engine.faces.selection import encoder_for
         encoder = encoder_for(encoder_choice)
         store = ResidentStore(store_path)
         version = 0
@@ -197,6 +76,7 @@ class ProcessRecognitionWorker:
 
     The process outlives sources: ``set_grabber`` switches to another camera / video
     (or None) without paying the child's start-up (models loading) again.
+    ``on_result`` is called on the feeding thread (keep it quick).
     """
 
     def __init__(self, grabber, encoder_choice, store_path, threshold, on_result) -> None:
@@ -208,7 +88,7 @@ class ProcessRecognitionWorker:
         self.encoder_name: str | None = None
         self.failed_to_start = False
         self._store_version = 1
-        self._times: deque[float] = deque(maxlen=64)
+        self._rate = RateMeter(RATE_WINDOW_S, size=64)
         self._stop = threading.Event()
         context = mp.get_context("spawn")   # never fork a process that runs Qt threads
         self._conn, child_conn = context.Pipe()
@@ -222,7 +102,7 @@ class ProcessRecognitionWorker:
                                         daemon=True)
         self._thread.start()
 
-    # --- the page's side ---
+    # --- the caller's side ---
     def set_threshold(self, threshold: float) -> None:
         self.threshold = float(threshold)
 
@@ -231,7 +111,7 @@ class ProcessRecognitionWorker:
 
     @property
     def broken(self) -> bool:
-        """The child could not start or died: the page falls back to a thread."""
+        """The child could not start or died: the caller falls back to a thread."""
         return self.failed_to_start or (not self._stop.is_set() and
                                         not self._thread.is_alive())
 
@@ -259,11 +139,7 @@ class ProcessRecognitionWorker:
 
     @property
     def rate_hz(self) -> float:
-        now = time.monotonic()
-        times = [t for t in self._times if t >= now - RATE_WINDOW_S]
-        if len(times) < 2 or times[-1] <= times[0]:
-            return 0.0
-        return (len(times) - 1) / (times[-1] - times[0])
+        return self._rate.rate
 
     # --- feeding thread ---
     def _receive(self, timeout_s: float):
@@ -323,7 +199,7 @@ class ProcessRecognitionWorker:
             detections = [Detection(FaceBox(*box), name, distance, encoding, nearest=nearest)
                           for box, name, distance, encoding, nearest in plain]
             now = time.monotonic()
-            self._times.append(now)
+            self._rate.tick(now)
             self.results += 1
             result = RecognitionResult(index, frame, detections, latency, self.rate_hz,
                                        frame_age_s=max(0.0, now - captured_at))
@@ -331,3 +207,22 @@ class ProcessRecognitionWorker:
                 self.on_result(result)
             except Exception:  # noqa: BLE001 - a listener bug must not stop the door
                 pass
+
+
+def start_recognition(grabber, encoder, store, threshold, on_result,
+                      encoder_choice: str | None = None, use_process: bool = True):
+    """The recognition worker for a UI: a ProcessRecognitionWorker (the child loads
+    ``encoder_choice`` and reads ``store``'s file), or, when ``use_process`` is False or
+    no process can be started here, the thread RecognitionWorker on ``encoder`` and
+    ``store`` (None while there is no grabber to read: a thread needs one).
+    Returns (worker or None, whether it is a process)."""
+    if use_process:
+        try:
+            return ProcessRecognitionWorker(grabber, encoder_choice, store.path, threshold,
+                                            on_result), True
+        except (OSError, RuntimeError):   # no processes here (frozen, sandboxed)
+            pass
+    if grabber is None:
+        return None, False
+    from engine.faces.recognition import RecognitionWorker
+    return RecognitionWorker(grabber, encoder, store, threshold, on_result), False
