@@ -418,6 +418,8 @@ class LessonText(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(_open_web_link)
         self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self._display_formulas: list = []
+        self.browser.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
@@ -498,6 +500,7 @@ class LessonText(QWidget):
         self._place_formulas(document, formulas, ratio)
         self._style(document)
         self.browser.setDocument(document)
+        self._fit_display_formulas()
 
         self.equation_count = len(formulas)
         self.failed_equations = failed
@@ -524,8 +527,32 @@ class LessonText(QWidget):
 
     # -- internals ------------------------------------------------------------
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        # The viewport's own resize, not this widget's: a page builds its text while
+        # hidden, and only the viewport knows the width the text really gets.
+        if watched is self.browser.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_display_formulas()
+        return super().eventFilter(watched, event)
+
+    def _fit_display_formulas(self) -> None:
+        """Shrink display formulas wider than the pane, so the narrow text column
+        never needs a horizontal scrollbar; they grow back when it widens."""
+        document = self.browser.document()
+        room = self.browser.viewport().width() - 2 * document.documentMargin() - 8
+        for position, length, fmt, width, height in self._display_formulas:
+            scale = min(1.0, max(room, 40) / width)
+            if abs(fmt.width() - width * scale) < 0.5:
+                continue
+            fmt.setWidth(width * scale)
+            fmt.setHeight(height * scale)
+            cursor = QTextCursor(document)
+            cursor.setPosition(position)
+            cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setCharFormat(fmt)
+
     def _place_formulas(self, document: QTextDocument,
                         formulas: list[tuple[Formula, RenderedFormula]], ratio: float) -> None:
+        self._display_formulas = []
         edits = []
         block = document.begin()
         while block.isValid():
@@ -561,6 +588,8 @@ class LessonText(QWidget):
             cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
             cursor.setCharFormat(fmt)
             if formula.display:
+                self._display_formulas.append((position, length, fmt, fmt.width(),
+                                               fmt.height()))
                 block_format = block.blockFormat()
                 block_format.setAlignment(Qt.AlignmentFlag.AlignHCenter)
                 block_format.setTopMargin(6)

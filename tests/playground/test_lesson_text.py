@@ -122,6 +122,20 @@ def test_code_and_escaped_dollars_are_left_alone(lesson):
     assert "print('$$')" in text
 
 
+def test_wide_display_formulas_shrink_to_the_pane_and_grow_back(lesson, qtbot):
+    lesson.set_markdown("Before\n\n$$\\frac{\\|grad - gradapprox\\|_2}"
+                        "{\\|grad\\|_2 + \\|gradapprox\\|_2} + a + b + c + d + e$$\n\nAfter")
+    lesson.show()
+    (_, _, fmt, natural, _), = lesson._display_formulas
+    lesson.resize(int(natural) + 200, 400)
+    qtbot.waitUntil(lambda: abs(fmt.width() - natural) < 1)
+    lesson.resize(int(natural) // 2, 400)
+    qtbot.waitUntil(lambda: fmt.width() < lesson.browser.viewport().width())
+    assert lesson.browser.horizontalScrollBar().maximum() == 0
+    lesson.resize(int(natural) + 200, 400)
+    qtbot.waitUntil(lambda: abs(fmt.width() - natural) < 1)
+
+
 def test_split_math_finds_inline_and_display():
     pieces = split_math("a $x$ b\n\n$$y = 1$$\n\n`$z$` $ 5 $")
     formulas = [p for p in pieces if isinstance(p, Formula)]
