@@ -31,11 +31,12 @@ class GradientCheckSettings:
                              scale="log",
                              help="The two-sided difference shifts each parameter by "
                                   "+/- epsilon; the course uses 1e-7.")
-    plant_dW2_bug: bool = setting(True, "Plant bug: dW2 x 2",
-                                  help="The course's backward_propagation_n doubles dW2.")
-    plant_db1_bug: bool = setting(True, "Plant bug: db1 uses 4./m",
-                                  help="The course's backward_propagation_n computes db1 "
-                                       "with 4./m instead of 1./m.")
+    plant_dW2_bug: bool = setting(True, "Bug: dW2 x 2",
+                                  help="Plant the course's bug: backward_propagation_n "
+                                       "doubles dW2.")
+    plant_db1_bug: bool = setting(True, "Bug: db1 4./m",
+                                  help="Plant the course's bug: backward_propagation_n "
+                                       "computes db1 with 4./m instead of 1./m.")
 
 
 def course_test_case():

@@ -30,9 +30,15 @@ class InitializationSettings:
                                    help="The course uses 0.01 for all three.")
     num_iterations: int = setting(15000, "Iterations", minimum=1, maximum=50000,
                                   help="The course trains 15,000 iterations.")
-    train_zeros: bool = setting(True, "Train zeros initialization")
-    train_random: bool = setting(True, "Train large random initialization (x10)")
-    train_he: bool = setting(True, "Train He initialization")
+    # short labels: the settings panel is narrow; the full wording is the tooltip
+    train_zeros: bool = setting(True, "Train zeros",
+                                help="Train the network with all weights initialised to zero.")
+    train_random: bool = setting(True, "Train random x10",
+                                 help="Train with large random initialization: weights "
+                                      "drawn from a normal distribution times 10.")
+    train_he: bool = setting(True, "Train He",
+                             help="Train with He initialization: weights scaled by "
+                                  "sqrt(2 / size of the previous layer).")
 
 
 def load_data(settings=None):

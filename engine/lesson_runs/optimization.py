@@ -61,8 +61,9 @@ class OptimizationSettings:
     epsilon: float = setting(1e-8, "Adam epsilon", minimum=1e-12, maximum=1e-2, scale="log",
                              help="Keeps Adam from dividing by zero.")
     num_epochs: int = setting(10000, "Epochs", minimum=1, maximum=50000)
-    surface: str = setting("ravine", "Loss surface (animation)", choices=tuple(SURFACES),
-                           help="The 2-D surface the Loss-surface tab walks down.")
+    surface: str = setting("ravine", "Loss surface", choices=tuple(SURFACES),
+                           help="Loss surface (animation): the 2-D surface the "
+                                "Loss-surface tab walks down.")
     surface_noise: float = setting(0.0, "Surface gradient noise", minimum=0.0, maximum=2.0,
                                    help="Noise added to the surface's gradients, as "
                                         "mini-batches add it; 0 is the exact gradient.")

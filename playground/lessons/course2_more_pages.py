@@ -19,8 +19,24 @@ def _quiet_reporter() -> Reporter:
 
 class GradientCheckingPage(TrainingPage):
     """The check reruns (off the UI thread, in milliseconds) whenever a setting
-    changes, so flipping a planted bug flips the verdict at once; Train runs it as
-    a job like any lesson."""
+    changes, so flipping a planted bug flips the verdict at once; "Check again"
+    (the Train button) runs it as a recorded job like any lesson."""
+
+    def __init__(self, lesson, parent=None) -> None:
+        super().__init__(lesson, parent)
+        self._fit_run_controls()
+
+    def _fit_run_controls(self) -> None:
+        """A check that runs by itself in milliseconds has nothing to pause, stop,
+        step through or show progress of: keep only the button that reruns it."""
+        controls = self.controls
+        controls.train_button.setText("Check again")
+        controls.train_button.setToolTip(
+            "Run the gradient check again now and add it to the run history (it "
+            "also reruns by itself whenever a setting changes).")
+        for widget in (controls.pause_button, controls.stop_button, controls.step_button,
+                       controls.reset_button, controls.progress):
+            widget.hide()
 
     def build_tabs(self) -> None:
         self._check_token = 0

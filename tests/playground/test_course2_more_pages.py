@@ -80,7 +80,12 @@ def test_one_d_inputs_and_train_button(qtbot, window):
     qtbot.waitUntil(lambda: "0/0" in page.one_d.text(), timeout=10000)
     type_value(qtbot, page, "x", "3")
     qtbot.waitUntil(lambda: "x = 3" in page.one_d.text(), timeout=10000)
-    qtbot.mouseClick(page.findChild(QPushButton, "trainButton"), Qt.LeftButton)
+    # the check runs by itself: the one run button says so, and nothing to pause is shown
+    button = page.findChild(QPushButton, "trainButton")
+    assert button.text() == "Check again" and button.isVisibleTo(page)
+    assert not page.controls.progress.isVisibleTo(page)
+    assert not page.findChild(QPushButton, "pauseButton").isVisibleTo(page)
+    qtbot.mouseClick(button, Qt.LeftButton)
     qtbot.waitUntil(lambda: not page.running and page.last_result is not None, timeout=10000)
     assert page.last_result["one_d"]["grad"] == 3.0
     assert page.errors.verdict_color == RED
