@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested

@@ -106,7 +106,6 @@ def run_variants(variants: list[Variant], dataset, num_iterations: int, learning
     on_event.snapshot_interval = max(on_event.snapshot_interval, SNAPSHOT_INTERVAL_S)
     every = record_every(num_iterations)
     grid = view_grid(view)
-    X, Y = dataset.X_train, dataset.Y_train
     last = num_iterations - 1
     done = 0
     try:

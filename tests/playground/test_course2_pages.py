@@ -7,31 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QPushButton, QSlider
 
-from engine.settings import replace_setting
-from playground.main_window import MainWindow
+from page_support import open_page
 from playground.panels.comparison import ComparisonView
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 850)
-    win.show()
-    yield win
-    win.close()
-
-
-def open_page(qtbot, window, lesson_id, **settings):
-    page = window.open_lesson(lesson_id)
-    qtbot.waitUntil(lambda: page.dataset is not None, timeout=30000)
-    values = page.settings_panel.values()
-    for name, value in settings.items():
-        values = replace_setting(values, name, value)
-    page.settings_panel.set_values(values)
-    return page
 
 
 def train(qtbot, page) -> None:

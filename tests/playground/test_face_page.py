@@ -51,16 +51,6 @@ def resident_folder(tmp_path: Path, leave_out: tuple[str, ...] = ()) -> Path:
     return folder
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 850)
-    win.show()
-    yield win
-    win.close()
-
-
 def open_page(qtbot, window):
     page = window.open_lesson("face-recognition")
     qtbot.waitUntil(lambda: page.encoder is not None and page.store is not None,

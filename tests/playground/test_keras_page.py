@@ -8,26 +8,14 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from engine.settings import replace_setting
 from playground.lessons.keras_page import KerasPage
-from playground.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE_DATA = ROOT.parent / "shared" / "datasets" / "course"
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 850)
-    win.show()
-    yield win
-    win.close()
 
 
 def button(page, name) -> QPushButton:
@@ -132,8 +120,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-app = QApplication([])
 from playground.main_window import MainWindow
+app = QApplication([])
 window = MainWindow(); window.show()
 before = "tensorflow" in sys.modules
 gaps, last = [], [time.perf_counter()]
