@@ -39,6 +39,32 @@ def forward_propagation(X, parameters):
     return a3, cache
 
 
+def backward_propagation(X, Y, cache):
+    """The backward pass of init_utils and opt_utils (identical in both): the 1/m sits
+    in ``dz3``; gradients keyed ``dz3, dW3, db3, da2, ...``. reg_utils' differs and
+    lives in regularization.py."""
+    m = X.shape[1]
+    (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
+
+    dz3 = 1. / m * (a3 - Y)
+    dW3 = np.dot(dz3, a2.T)
+    db3 = np.sum(dz3, axis=1, keepdims=True)
+
+    da2 = np.dot(W3.T, dz3)
+    dz2 = np.multiply(da2, np.int64(a2 > 0))
+    dW2 = np.dot(dz2, a1.T)
+    db2 = np.sum(dz2, axis=1, keepdims=True)
+
+    da1 = np.dot(W2.T, dz2)
+    dz1 = np.multiply(da1, np.int64(a1 > 0))
+    dW1 = np.dot(dz1, X.T)
+    db1 = np.sum(dz1, axis=1, keepdims=True)
+
+    return {"dz3": dz3, "dW3": dW3, "db3": db3,
+            "da2": da2, "dz2": dz2, "dW2": dW2, "db2": db2,
+            "da1": da1, "dz1": dz1, "dW1": dW1, "db1": db1}
+
+
 def cross_entropy(a3, Y):
     """Mean cross-entropy; ``nansum`` because a saturated 0 * log(0) is NaN.
 
