@@ -16,6 +16,7 @@ from engine.global_random import GLOBAL_RANDOM_LOCK
 FIELD_FILE = "data.mat"
 FIELD_TRAIN, FIELD_TEST = 211, 200
 # The course draws the field's decision boundaries over this window.
+FIELD_CLASSES = ["red: opponent headed it", "blue: French player headed it"]
 FIELD_VIEW = ((-0.75, 0.40), (-0.75, 0.65))
 CIRCLES_VIEW = ((-1.5, 1.5), (-1.5, 1.5))
 
@@ -128,7 +129,7 @@ def field_standin(seed: int = 0) -> Dataset:
     test_X, test_Y = draw(FIELD_TEST, test=True)
     return Dataset(name="field", kind="points", X_train=train_X, Y_train=train_Y,
                    X_test=test_X, Y_test=test_Y,
-                   classes=["red: opponent headed it", "blue: French player headed it"],
+                   classes=FIELD_CLASSES,
                    provenance=f"Stand-in: {FIELD_FILE} not found, so {FIELD_TRAIN} training "
                               f"and {FIELD_TEST} test positions were drawn (seed {seed}); "
                               "numbers will differ from the course's",
@@ -147,7 +148,7 @@ def field_dataset() -> Dataset:
     train_X, train_Y, test_X, test_Y = _read_field_file(path)
     return Dataset(name="field", kind="points", X_train=train_X, Y_train=train_Y,
                    X_test=test_X, Y_test=test_Y,
-                   classes=["red: opponent headed it", "blue: French player headed it"],
+                   classes=FIELD_CLASSES,
                    provenance=f"Course file {FIELD_FILE} from {path.parent}: "
                               f"{train_X.shape[1]} training and {test_X.shape[1]} test "
                               "positions",

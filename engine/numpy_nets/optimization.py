@@ -20,9 +20,11 @@ import math
 
 import numpy as np
 
-# opt_utils' sigmoid, relu, forward and backward passes are the same as init_utils'.
+# opt_utils' sigmoid, relu, forward and backward passes and predictions are the same
+# as init_utils'.
 from engine.numpy_nets.three_layer import (backward_propagation,  # noqa: F401
-                                           forward_propagation, relu, sigmoid)
+                                           forward_propagation, predict, predict_dec,
+                                           relu, sigmoid)
 
 # --- opt_utils ---
 
@@ -44,21 +46,6 @@ def compute_cost(a3, Y):
     logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     cost = 1. / m * np.sum(logprobs)
     return cost
-
-
-def predict(X, y, parameters):
-    """0/1 predictions ``(1, m)`` (threshold 0.5); prints the accuracy as opt_utils does."""
-    a3, caches = forward_propagation(X, parameters)
-    p = (a3 > 0.5).astype(int)
-    print("Accuracy: " + str(np.mean((p[0, :] == y[0, :]))))
-    return p
-
-
-def predict_dec(parameters, X):
-    """Boolean predictions, for drawing a decision boundary."""
-    a3, cache = forward_propagation(X, parameters)
-    predictions = (a3 > 0.5)
-    return predictions
 
 
 # --- the graded functions ---
