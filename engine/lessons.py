@@ -54,6 +54,10 @@ _MODULES = {
     "gradient-checking": "gradient_checking",
     "optimization": "optimization",
     "tensorflow-signs": "tensorflow_signs",
+    "cnn-step-by-step": "cnn_step_by_step",
+    "cnn-signs": "cnn_signs",
+    "happy-house": "happy_house",
+    "resnet50": "resnet50",
     "face-recognition": "face_recognition",
 }
 

@@ -16,6 +16,10 @@ PAGES = {
     "gradient-checking": "course2_more_pages:GradientCheckingPage",
     "optimization": "course2_more_pages:OptimizationPage",
     "tensorflow-signs": "keras_page:SignsPage",
+    "cnn-step-by-step": "conv_page:ConvStepperPage",
+    "cnn-signs": "cnn_pages:CnnSignsPage",
+    "happy-house": "happy_page:HappyPage",
+    "resnet50": "resnet_page:ResNetPage",
     "face-recognition": "face_page:FaceRecognitionPage",
 }
 
