@@ -7,7 +7,7 @@ returns the NumPy value the session used to return. The three-layer SIGNS networ
 is a Keras model and ``model(...)`` trains it with the course's loop: Adam, the
 course's mini-batches (``random_mini_batches`` with seed 3 incremented each epoch)
 and its epoch cost (the sum of the mini-batch costs divided by ``int(m / 32)``).
-The training step is one ``tf.function`` so a mini-batch costs about a millisecond.
+The loop itself is ``course_loop.train_course_loop``, shared with lesson 3.2.
 
 TensorFlow is imported through ``load_tensorflow()`` inside the functions.
 """
@@ -18,6 +18,8 @@ import math
 import numpy as np
 
 from engine.global_random import GLOBAL_RANDOM_LOCK
+# mini_batch_indices is part of this lesson's API (tests, benchmarks): re-exported
+from engine.keras_models.course_loop import mini_batch_indices, train_course_loop  # noqa: F401
 from engine.keras_models.job_callback import load_tensorflow
 
 N_X, N_CLASSES = 12288, 6
@@ -130,16 +132,6 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     return mini_batches
 
 
-def mini_batch_indices(m: int, mini_batch_size: int, seed: int) -> list[np.ndarray]:
-    """The example indices of ``random_mini_batches``' batches, same order.
-
-    ``np.random.seed(s); np.random.permutation(m)`` is ``RandomState(s).permutation(m)``;
-    gathering rows by index avoids copying the whole (12288, m) matrix every epoch.
-    """
-    permutation = np.random.RandomState(seed).permutation(m).astype(np.int32)
-    return [permutation[k:k + mini_batch_size] for k in range(0, m, mini_batch_size)]
-
-
 # --- the three-layer network ---
 
 def compute_cost(Z3, Y):
@@ -208,73 +200,22 @@ def accuracy(logits_fn, X_rows, labels) -> float:
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(labels).reshape(-1)))
 
 
-def _train_step(tf, keras_model, optimizer, X_all, Y_all):
-    variables = keras_model.trainable_variables
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.int32)])
-    def step(indices):
-        x = tf.gather(X_all, indices)
-        y = tf.gather(Y_all, indices)
-        with tf.GradientTape() as tape:
-            logits = keras_model(x, training=True)
-            minibatch_cost = compute_cost(tf.transpose(logits), tf.transpose(y))
-        grads = tape.gradient(minibatch_cost, variables)
-        optimizer.apply_gradients(zip(grads, variables))
-        right = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)),
-                                      tf.int32))
-        return minibatch_cost, right
-
-    return step
-
-
 def train_signs_model(keras_model, X_rows, Y_rows, learning_rate=0.0001, num_epochs=1500,
                       minibatch_size=32, callbacks=(), seed=3) -> list[float]:
     """The course's training loop on examples as rows (X_rows (m, n_x), Y_rows (m, 6)).
 
-    Calls the Keras callback hooks, so ``JobCallback`` reports it and can stop it
-    (``model.stop_training``) between two mini-batches. Returns the epoch costs of
-    the epochs that completed; a stopped epoch is left out, since its cost would be
-    a sum over only part of the mini-batches.
+    ``course_loop.train_course_loop`` with this lesson's cost (Z3 and Y as columns,
+    as the course's ``compute_cost`` takes them). Calls the Keras callback hooks, so
+    ``JobCallback`` reports it and can stop it (``model.stop_training``) between two
+    mini-batches. Returns the epoch costs of the epochs that completed.
     """
-    tf, keras = load_tensorflow()
-    m = int(X_rows.shape[0])
-    X_all = tf.constant(np.asarray(X_rows, np.float32))
-    Y_all = tf.constant(np.asarray(Y_rows, np.float32))
-    # tf.train.AdamOptimizer's defaults, epsilon included (Keras's own is 1e-7)
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.9, beta_2=0.999,
-                                      epsilon=1e-8)
-    optimizer.build(keras_model.trainable_variables)
-    step = _train_step(tf, keras_model, optimizer, X_all, Y_all)
-    # the course divides by the number of full mini-batches (33 for 1080 / 32); a
-    # set smaller than one mini-batch would divide by zero there
-    num_minibatches = max(int(m / minibatch_size), 1)
-    steps = math.ceil(m / minibatch_size)
-    hooks = keras.callbacks.CallbackList(list(callbacks), model=keras_model,
-                                         epochs=num_epochs, steps=steps, verbose=0)
-    keras_model.stop_training = False
-    costs: list[float] = []
-    hooks.on_train_begin()
-    for epoch in range(num_epochs):
-        seed = seed + 1
-        hooks.on_epoch_begin(epoch)
-        total, right, seen, complete = 0.0, 0, 0, True
-        for k, indices in enumerate(mini_batch_indices(m, minibatch_size, seed)):
-            minibatch_cost, minibatch_right = step(indices)
-            total += float(minibatch_cost)
-            right += int(minibatch_right)
-            seen += len(indices)
-            hooks.on_train_batch_end(k, {"loss": total / (k + 1), "accuracy": right / seen})
-            if keras_model.stop_training:
-                complete = k + 1 == steps
-                break
-        if not complete:
-            break
-        costs.append(total / num_minibatches)
-        hooks.on_epoch_end(epoch, {"loss": costs[-1], "accuracy": right / seen})
-        if keras_model.stop_training:
-            break
-    hooks.on_train_end()
-    return costs
+    tf, _ = load_tensorflow()
+
+    def loss(logits, y):
+        return compute_cost(tf.transpose(logits), tf.transpose(y))
+
+    return train_course_loop(keras_model, X_rows, Y_rows, loss, learning_rate, num_epochs,
+                             minibatch_size, callbacks, seed)
 
 
 def model(X_train, Y_train, X_test, Y_test, learning_rate=0.0001, num_epochs=1500,
