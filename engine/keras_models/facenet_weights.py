@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from engine.keras_models.facenet_model import WEIGHTS
+# The generic .h5 reading lives in h5_weights (ResNet50 uses it too).
+from engine.keras_models.h5_weights import apply_named_weights, read_h5_weights
 from engine.weights import WeightsError, get_entry
 
 BN_SUFFIXES = ("_w", "_b", "_m", "_v")
@@ -100,78 +102,9 @@ def load_weights(weights_path="weights", model=None) -> dict[str, list[np.ndarra
     return weights
 
 
-def _legacy_layer_arrays(group) -> dict[str, list[np.ndarray]]:
-    """Keras 2 layout: one group per layer, ``weight_names`` giving the order."""
-    import h5py
-
-    out = {}
-    names = group.attrs.get("layer_names")
-    names = [n.decode() if isinstance(n, bytes) else str(n) for n in names] \
-        if names is not None else list(group.keys())
-    for layer in names:
-        if layer not in group:
-            continue
-        sub = group[layer]
-        weight_names = sub.attrs.get("weight_names")
-        if weight_names is not None:
-            keys = [w.decode() if isinstance(w, bytes) else str(w) for w in weight_names]
-            out[layer] = [np.asarray(sub[k]) for k in keys]
-        else:
-            found = []
-            sub.visititems(lambda key, obj: found.append(key)
-                           if isinstance(obj, h5py.Dataset) else None)
-            out[layer] = [np.asarray(sub[k]) for k in found]
-    return out
-
-
-def _keras3_layer_arrays(layers_group) -> dict[str, list[np.ndarray]]:
-    """Keras 3 ``save_weights`` layout: ``layers/<group>/vars/0..n``; the layer's own
-    name is the ``vars`` group's ``name`` attribute (the group is named by class)."""
-    out = {}
-    for key in layers_group:
-        vars_group = layers_group[key].get("vars")
-        if vars_group is None:
-            continue
-        name = vars_group.attrs.get("name", key)
-        name = name.decode() if isinstance(name, bytes) else str(name)
-        indices = sorted(int(i) for i in vars_group.keys() if str(i).isdigit())
-        if indices:
-            out[name] = [np.asarray(vars_group[str(i)]) for i in indices]
-    return out
-
-
-def read_h5_weights(path) -> dict[str, list[np.ndarray]]:
-    """{layer name: arrays} from a Keras weights/model .h5 (either layout)."""
-    import h5py
-
-    path = Path(path)
-    try:
-        with h5py.File(path, "r") as f:
-            if "layers" in f and isinstance(f["layers"], h5py.Group) \
-                    and "layer_names" not in f.attrs:
-                return _keras3_layer_arrays(f["layers"])
-            group = f["model_weights"] if "model_weights" in f else f
-            return _legacy_layer_arrays(group)
-    except OSError as exc:
-        raise WeightsError(f"{path.name} is not a readable HDF5 weights file ({exc}).") \
-            from None
-
-
 def apply_weights(model, weights: dict[str, list[np.ndarray]], source: str) -> None:
     """Check every course layer against ``weights`` first, then set them all."""
-    for name in WEIGHTS:
-        expected = [tuple(w.shape) for w in model.get_layer(name).weights]
-        arrays = weights.get(name)
-        if arrays is None:
-            raise WeightsError(f"{source} has no weights for layer '{name}': it is not the "
-                               "course's FaceNet.")
-        got = [tuple(np.shape(a)) for a in arrays]
-        if got != expected:
-            raise WeightsError(f"{source}: layer '{name}' has arrays of shape {got}, the "
-                               f"course's FaceNet needs {expected}.")
-    for name in WEIGHTS:
-        model.get_layer(name).set_weights([np.asarray(a, dtype=np.float32)
-                                           for a in weights[name]])
+    apply_named_weights(model, weights, WEIGHTS, source, "the course's FaceNet")
 
 
 def load_weights_from_FaceNet(FRmodel, weights_path="weights"):
