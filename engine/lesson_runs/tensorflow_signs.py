@@ -98,7 +98,8 @@ def run(hp: SignsSettings, on_event, control, dataset=None) -> dict:
     metrics = {"train_accuracy": train["accuracy"], "test_accuracy": test["accuracy"],
                "final_cost": on_event.curve[-1][1] if on_event.curve else None,
                "iterations": len(on_event.curve), "epochs": len(on_event.curve)}
-    result = {"parameters": parameters_of(keras_model), "classes": list(dataset.classes),
+    result = {"parameters": parameters_of(keras_model), "model": keras_model,
+              "classes": list(dataset.classes),
               "costs": course_costs(on_event.curve, 100),
               "accuracy_curve": list(callback.accuracy_curve),
               **{k: v for k, v in test.items() if k != "accuracy"}}

@@ -46,7 +46,8 @@ class OwnImageBox(QWidget):
 
     def classify(self, path: str) -> None:
         result = self.page.last_result
-        if not result or "parameters" not in result:
+        # NumPy lessons keep "parameters"; Keras lessons keep the trained "model"
+        if not result or not ("parameters" in result or "model" in result):
             self._say("Train the model first (press Train), then try your picture.", True)
             return
         lesson = self.page.lesson

@@ -7,6 +7,10 @@ the window stays live all the while. Its plots count epochs, and progress reads
 "epoch e of N, batch b of B". Later Keras lessons subclass it and override
 ``on_tensorflow_ready`` for anything that needs TensorFlow on the page.
 
+Every KerasPage also gets a "Feature maps" tab (just before "Runs"): when a run
+finishes, its ``result["model"]`` goes to the viewer with the page's test pictures;
+a page that loads pretrained weights calls ``show_model`` instead.
+
 ``SignsPage`` is lesson 2.3's: the SIGNS pictures, the misclassified ones (and the
 real test photos' when the lesson trained on the stand-in), your own picture, and
 the eager-TensorFlow exercises computed by the engine.
@@ -26,6 +30,7 @@ from playground.lessons.base import TrainingPage
 from playground.lessons.image_pages import OwnImageBox
 from playground.panels import style
 from playground.panels.dataset_viewer import DatasetViewer
+from playground.panels.feature_maps import FeatureMapViewer
 from playground.panels.live_plots import MisclassifiedGrid
 
 
@@ -94,6 +99,40 @@ class KerasPage(TrainingPage):
 
     def on_tensorflow_ready(self) -> None:
         """TensorFlow is imported: start whatever on the page needs it."""
+
+    # --- the feature-map viewer, on every Keras page ---
+    def add_runs_tab(self) -> None:
+        # TrainingPage calls this right after build_tabs: whatever tabs a subclass
+        # built, "Feature maps" comes last before "Runs".
+        self.feature_maps = FeatureMapViewer()
+        self.tabs.addTab(self.feature_maps, "Feature maps")
+        super().add_runs_tab()
+
+    def _test_pictures(self) -> tuple:
+        """The page's test pictures (uint8 (m, h, w, 3)), labels and class names."""
+        ds = self.dataset
+        X = getattr(ds, "X_test", None)
+        if X is None or np.ndim(X) != 4:
+            return None, None, None
+        return X, ds.Y_test, ds.classes
+
+    def show_model(self, model) -> None:
+        """Look into ``model`` (trained here or loaded with pretrained weights)."""
+        self.feature_maps.set_model(model, *self._test_pictures())
+
+    def _data_loaded(self, dataset) -> None:
+        super()._data_loaded(dataset)
+        self.feature_maps.set_images(*self._test_pictures())
+
+    def _on_finished(self, data: dict) -> None:
+        super()._on_finished(data)
+        model = (data.get("result") or {}).get("model")
+        if model is not None:
+            self.show_model(model)
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.feature_maps.shutdown()
 
     # --- TrainingPage hooks ---
     def _set_state(self, state: str) -> None:

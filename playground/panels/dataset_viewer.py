@@ -3,7 +3,9 @@
 Pictures are shown as a thumbnail grid (one QListWidget in icon mode: a few hundred
 64x64 icons are cheap, and filtering only hides items, it never rebuilds them);
 2-D point sets as a scatter coloured by class. The provenance line is always on top
-so the learner knows whether this is the course file or a procedural stand-in.
+so the learner knows whether this is the course file or a procedural stand-in. Above
+the pictures, a strip shows one example of each class with its train / test counts
+(the six SIGNS digits, happy / not happy); clicking one shows only that class.
 """
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QListWidget,
-                               QListWidgetItem, QSplitter, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListView,
+                               QListWidget, QListWidgetItem, QScrollArea, QSplitter,
+                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from engine.data.dataset import Dataset
 from playground.panels import style
@@ -21,6 +23,7 @@ from playground.panels import style
 ZOOM = 4             # zoomed picture is 4x, nearest-neighbour, so pixels stay visible
 MAX_ZOOM_SIDE = 384  # but a big picture (96x96 faces) must still fit beside the grid
 THUMB = 64
+CLASS_THUMB = 48     # the class overview's example pictures
 SPLITS = [("Train and test", None), ("Train only", "train"), ("Test only", "test")]
 _ROLE = Qt.ItemDataRole.UserRole
 
@@ -64,6 +67,7 @@ class DatasetViewer(QWidget):
         self.count_label = QLabel(objectName="countLabel")
         self.count_label.setStyleSheet(style.MUTED_CSS)
         self.class_filter.currentIndexChanged.connect(self._apply_filter)
+        self.class_filter.currentIndexChanged.connect(self._sync_class_buttons)
         self.split_filter.currentIndexChanged.connect(self._apply_filter)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Show:"))
@@ -101,9 +105,30 @@ class DatasetViewer(QWidget):
         splitter.setStretchFactor(0, 1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._build_class_overview())
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
         return page
+
+    def _build_class_overview(self) -> QWidget:
+        """A scrollable row of one button per class, filled by ``_fill_class_overview``."""
+        self.class_strip = QWidget()
+        self.class_strip_layout = QHBoxLayout(self.class_strip)
+        self.class_strip_layout.setContentsMargins(0, 0, 0, 0)
+        self.class_strip_layout.setSpacing(2)
+        # the buttons say "180 / 20"; this legend says which number is which split
+        self.class_legend = QLabel("Classes<br><span style='color:#777'>train / test</span>",
+                                   objectName="classLegend")
+        self.class_strip_layout.addWidget(self.class_legend)
+        self.class_strip_layout.addStretch(1)
+        self.class_buttons: list[QToolButton] = []
+        self.class_overview = QScrollArea(objectName="classOverview")
+        self.class_overview.setWidget(self.class_strip)
+        self.class_overview.setWidgetResizable(True)
+        self.class_overview.setFrameShape(QFrame.Shape.NoFrame)
+        self.class_overview.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.class_overview.setFixedHeight(CLASS_THUMB + 58)
+        return self.class_overview
 
     def _build_points_page(self) -> QWidget:
         self.scatter_plot = style.make_plot("Training data", "x\u2081", "x\u2082")
@@ -142,6 +167,7 @@ class DatasetViewer(QWidget):
         for k, name in enumerate(ds.classes):
             self.class_filter.addItem(name, k)
         self.class_filter.blockSignals(False)
+        self._fill_class_overview(ds)
 
         self.thumbnails.setUpdatesEnabled(False)  # one repaint for the whole grid
         for split, X, Y in (("train", ds.X_train, ds.Y_train), ("test", ds.X_test, ds.Y_test)):
@@ -156,6 +182,51 @@ class DatasetViewer(QWidget):
                 self.thumbnails.addItem(item)
         self.thumbnails.setUpdatesEnabled(True)
         self._apply_filter()
+
+    def _fill_class_overview(self, ds: Dataset) -> None:
+        """One example picture per class (its first training picture, else its first
+        test picture) with how many pictures of it each split holds."""
+        for button in self.class_buttons:
+            self.class_strip_layout.removeWidget(button)
+            button.deleteLater()
+        self.class_buttons = []
+        splits = [(split, X, _labels(Y)) for split, X, Y in
+                  (("train", ds.X_train, ds.Y_train), ("test", ds.X_test, ds.Y_test))
+                  if X is not None and Y is not None]
+        self.class_legend.setText(f"Classes<br><span style='color:#777'>"
+                                  f"{' / '.join(split for split, _, _ in splits)}</span>")
+        for k, name in enumerate(ds.classes):
+            counts, example = [], None
+            for split, X, labels in splits:
+                where = np.flatnonzero(labels == k)
+                counts.append((len(where), split))
+                if example is None and len(where):
+                    example = X[where[0]][..., :3]
+            button = QToolButton(objectName=f"classButton{k}")
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setIconSize(QSize(CLASS_THUMB, CLASS_THUMB))
+            if example is not None:
+                button.setIcon(QIcon(QPixmap.fromImage(style.rgb_to_qimage(example))))
+            button.setText(f"{name}\n{' / '.join(str(n) for n, _ in counts)}")
+            summary = ' / '.join(f'{n} {split}' for n, split in counts)
+            button.setToolTip(f"{name} \u00b7 {summary}. Click to show only this class "
+                              "(click again for all classes).")
+            button.clicked.connect(lambda _checked=False, k=k: self.show_class(k))
+            self.class_strip_layout.insertWidget(k + 1, button)  # after the legend
+            self.class_buttons.append(button)
+
+    def show_class(self, k: int | None) -> None:
+        """Filter the grid to class ``k`` (None, or the class already shown: all)."""
+        if k is not None and self.class_filter.currentData() == k:
+            k = None
+        self.class_filter.setCurrentIndex(0 if k is None else k + 1)
+
+    def _sync_class_buttons(self) -> None:
+        shown = self.class_filter.currentData()
+        for k, button in enumerate(self.class_buttons):
+            button.setChecked(k == shown)
 
     def _class_name(self, label: int) -> str:
         classes = self.dataset.classes if self.dataset else []

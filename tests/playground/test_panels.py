@@ -112,6 +112,45 @@ def test_dataset_viewer_points_scatter(qtbot):
     assert_renders(viewer)
 
 
+def test_dataset_viewer_class_overview_counts_and_filters(qtbot):
+    rng = np.random.default_rng(2)
+    X_train = rng.integers(0, 255, (9, 8, 8, 3), dtype=np.uint8)
+    X_train[[0, 1, 2, 3]] = 30        # class 0's first picture: a flat dark one
+    X_test = rng.integers(0, 255, (4, 8, 8, 3), dtype=np.uint8)
+    X_test[3] = 200                  # class 2 exists only in the test set: its example
+    viewer = show(qtbot, DatasetViewer(), (900, 600))
+    viewer.set_dataset(Dataset("Three", "images", X_train, np.array([[0, 0, 0, 0, 1, 1, 1, 1, 1]]),
+                               X_test, np.array([[0, 1, 1, 2]]), ["zero", "one", "two"],
+                               "drawn in the test"))
+    buttons = viewer.class_buttons
+    assert [b.text() for b in buttons] == ["zero\n4 / 1", "one\n5 / 2", "two\n0 / 1"]
+    assert buttons[1].toolTip().startswith("one \u00b7 5 train / 2 test.")
+    assert "train / test" in viewer.class_legend.text()
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in buttons))  # shown on the next loop
+    for button, value in ((buttons[0], 30), (buttons[2], 200)):  # the class's example
+        image = button.icon().pixmap(8, 8).toImage()
+        assert image.pixelColor(4, 4).red() == value
+    qtbot.mouseClick(buttons[1], Qt.MouseButton.LeftButton)
+    assert viewer.class_filter.currentText() == "one" and viewer.visible_count() == 7
+    assert buttons[1].isChecked() and not buttons[0].isChecked()
+    qtbot.mouseClick(buttons[2], Qt.MouseButton.LeftButton)
+    assert viewer.visible_count() == 1 and not buttons[1].isChecked()
+    qtbot.mouseClick(buttons[2], Qt.MouseButton.LeftButton)   # again: every class
+    assert viewer.class_filter.currentIndex() == 0 and viewer.visible_count() == 13
+    assert not any(b.isChecked() for b in buttons)
+    viewer.class_filter.setCurrentIndex(1)                    # the combo moves the strip too
+    assert buttons[0].isChecked()
+    viewer.set_dataset(image_dataset())                       # a new dataset: new strip
+    qtbot.waitUntil(lambda: len(viewer.class_strip.findChildren(type(buttons[0]))) == 2)
+    assert [b.toolTip().split(".")[0] for b in viewer.class_buttons] == [
+        "non-cat \u00b7 6 train / 2 test", "cat \u00b7 6 train / 3 test"]
+    only_test = image_dataset()
+    only_test.X_train = only_test.Y_train = None               # e.g. the real test photos
+    viewer.set_dataset(only_test)
+    assert [b.text() for b in viewer.class_buttons] == ["non-cat\n2", "cat\n3"]
+    assert "train" not in viewer.class_legend.text()
+
+
 # --- network builder ---------------------------------------------------------------
 
 def retype(qtbot, edit, text, enter=False):
