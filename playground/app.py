@@ -28,6 +28,7 @@ def _fail(message: str) -> int:
 
 
 ITERATION_SETTINGS = ("num_iterations", "num_epochs", "epochs")
+TRAINING_LIMIT_S = 900
 
 
 def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: str) -> int:
@@ -46,7 +47,7 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
     window.resize(width, height)
     window.show()
     page = window.open_lesson(lesson_id)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 120   # opening: data, TensorFlow, equations
 
     def pump(condition, limit=deadline):
         while not condition() and time.monotonic() < limit:
@@ -55,6 +56,9 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
 
     if hasattr(page, "dataset"):
         pump(lambda: page.dataset is not None or "color:#c62828" in page.provenance.text())
+    # Keras pages import TensorFlow in the background and refuse to train before it is in.
+    pump(lambda: getattr(page, "tensorflow_ready", True)
+         or getattr(page, "tensorflow_error", None) is not None)
     if steps > 0 and hasattr(page, "start_training"):
         from engine.settings import replace_setting
         settings = page.settings_panel.values()
@@ -64,8 +68,12 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
                 page.settings_panel.set_values(replace_setting(settings, name, steps))
                 break
         page.start_training()
-        pump(lambda: not page.running)
+        # a run may take minutes (ResNet50 builds for ~40 s before its first batch)
+        pump(lambda: not page.running, time.monotonic() + TRAINING_LIMIT_S)
     pump(lambda: page.text.pending_equations == 0)  # equations drawn in the background
+    viewer = getattr(page, "feature_maps", None)     # layer views computed in the background
+    if viewer is not None:
+        pump(lambda: not viewer.maps_queue.busy, time.monotonic() + 60)
     if hasattr(page, "tabs"):
         page.tabs.setCurrentIndex(min(tab, page.tabs.count() - 1))
     # Let the bridge deliver the last events and the plots repaint.
