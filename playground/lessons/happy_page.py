@@ -1,0 +1,229 @@
+"""The Happy House page (course 4, section 3.3): a Keras CNN that tells smiles apart.
+
+Built on ``SignsPage``: the pictures, live curves, the misclassified test pictures
+and, when the lesson trained on the drawn stand-in, the real test photos of
+``test_happy.h5`` in their own tab, with the accuracy on them shown large after a
+run. A "Model" tab shows the chosen architecture's layer table (the course's
+``happyModel.summary()``) as soon as TensorFlow is loaded, and "Is this face
+happy?" answers for a picture of your own. No exercises tab: the notebook has none.
+"Use this model at the door" saves the trained model for the face-recognition page's
+smile check (engine/keras_models/happy_door_weights.py).
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine.data.dataset import Dataset
+from playground.lessons.image_pages import OwnImageBox
+from playground.lessons.keras_page import KerasPage, SignsPage
+from playground.panels import style
+from playground.panels.dataset_viewer import DatasetViewer
+from playground.panels.live_plots import MisclassifiedGrid
+
+
+def architecture_summary(architecture: str) -> dict:
+    """The layer table of a freshly built model (runs on a worker thread)."""
+    from engine.keras_models.happy import build_model
+    from engine.keras_models.summary import layer_table, parameter_totals
+
+    built = build_model(architecture)
+    return {"architecture": architecture, "rows": layer_table(built),
+            "totals": parameter_totals(built)}
+
+
+class HappyOwnImageBox(OwnImageBox):
+    """"Is this face happy?": the verdict in words, with the probability of a smile."""
+
+    def __init__(self, page) -> None:
+        super().__init__(page)
+        self.button.setText("Is this face happy?…")
+        self.verdict.setText("Train the model, then try a photo of a face (a close-up "
+                             "works best).")
+
+    def _show(self, verdict: dict) -> None:
+        image = np.ascontiguousarray(verdict["image"])
+        qimage = QImage(image.data, image.shape[1], image.shape[0], 3 * image.shape[1],
+                        QImage.Format_RGB888).copy()
+        self.preview.setPixmap(QPixmap.fromImage(qimage).scaled(96, 96))
+        p = verdict["probability"]
+        door = "the door opens" if verdict["happy"] else "the door stays shut"
+        self._say(f"The model says <b>{html.escape(verdict['label'])}</b> (probability of "
+                  f"a smile {p:.2f}): {door}.")
+
+
+class DoorModelBox(QWidget):
+    """"Use this model at the door": saves the trained model (on a worker thread) where
+    the face-recognition page's smile check looks for it."""
+
+    NOT_YET = ("Train the model first; then the face-recognition door can use it to let "
+               "in only residents who smile.")
+
+    def __init__(self, page) -> None:
+        super().__init__()
+        self.page = page
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 6, 0, 0)
+        self.button = QPushButton("Use this model at the door", objectName="doorModelButton")
+        self.button.clicked.connect(self.save)
+        self.message = QLabel("", objectName="doorModelMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        column.addWidget(self.button)
+        column.addWidget(self.message)
+        self.model_changed(None, {})
+
+    def model_changed(self, result: dict | None, metrics: dict) -> None:
+        self._result, self._metrics = result, metrics
+        ready = bool(result) and result.get("model") is not None
+        self.button.setEnabled(ready)
+        self.button.setToolTip("Save this model for the Happy House door's smile check "
+                               "(face-recognition lesson)." if ready else self.NOT_YET)
+        self.message.setText("")
+        self.saving = False
+
+    def save(self) -> None:
+        result = self._result
+        if not result or result.get("model") is None or self.saving:
+            return
+        from engine.keras_models.happy_door_weights import save_door_model
+        self.saving = True
+        self.button.setEnabled(False)
+        self.message.setText("Saving the model…")
+        architecture = result.get("architecture") or "course"
+        self.page.run_in_background(save_door_model, result["model"], architecture,
+                                    dict(self._metrics), done=self._saved,
+                                    error=self._failed)
+
+    def _saved(self, path) -> None:
+        self.saving = False
+        self.button.setEnabled(True)
+        real = self._metrics.get("real_test_accuracy")
+        score = (f" It got {100 * real:.1f}% of the real test photos right."
+                 if real is not None else "")
+        self.message.setText(f"Saved to {html.escape(str(path))}.{score} On the "
+                             "face-recognition page, tick “Smile required” on the Door tab.")
+
+    def _failed(self, message: str) -> None:
+        self.saving = False
+        self.button.setEnabled(True)
+        self.message.setText(f"<span style='color:{style.ERROR}'>{html.escape(message)}"
+                             "</span>")
+
+
+class HappyPage(SignsPage):
+    """Lesson 3.3: build, compile, fit and evaluate HappyModel."""
+
+    def build_sidebar(self, layout: QVBoxLayout) -> None:
+        KerasPage.build_sidebar(self, layout)          # the TensorFlow loading state
+        self.own_image = HappyOwnImageBox(self)
+        layout.addWidget(self.own_image)
+        self.door_model = DoorModelBox(self)
+        layout.addWidget(self.door_model)
+
+    def build_tabs(self) -> None:
+        training = QWidget()
+        column = QVBoxLayout(training)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.real_accuracy = QLabel("", objectName="realTestAccuracy")
+        self.real_accuracy.setWordWrap(True)
+        self.real_accuracy.hide()
+        column.addWidget(self.real_accuracy)
+        column.addWidget(self.plots_widget(), 1)
+        self.tabs.addTab(training, "Training")
+        self.viewer = DatasetViewer()
+        self.tabs.addTab(self.viewer, "Dataset")
+        from playground.panels.model_summary import ModelSummaryTable
+        self.summary_table = ModelSummaryTable("The model's layers (happyModel.summary())")
+        self.summary_table.set_message("The layer table appears once TensorFlow has loaded.")
+        self.tabs.addTab(self.summary_table, "Model")
+        self.results_box = QWidget()
+        results = QVBoxLayout(self.results_box)
+        results.setContentsMargins(0, 0, 0, 0)
+        self.misclassified = MisclassifiedGrid(title="Misclassified test pictures")
+        self.real_misclassified = MisclassifiedGrid(
+            title="Real Happy House photos (test_happy.h5) the model got wrong")
+        self.real_misclassified.hide()
+        results.addWidget(self.misclassified, 1)
+        results.addWidget(self.real_misclassified, 1)
+        self.tabs.addTab(self.results_box, "Results analysis")
+        self.real_viewer = None
+        self._summary_shown = None
+
+    # --- data ---
+    def on_data(self, dataset) -> None:
+        KerasPage.on_data(self, dataset)
+        real = dataset.extra.get("real_test")
+        if real is not None and self.real_viewer is None:
+            self.real_viewer = DatasetViewer()
+            self.tabs.addTab(self.real_viewer, "Real test photos")
+        # thumbnails are built when a viewer is first looked at, not while opening
+        self._viewers_to_fill = {self.viewer: dataset}
+        if real is not None:
+            self._viewers_to_fill[self.real_viewer] = Dataset(
+                name="test_happy.h5", kind="images", X_train=None, Y_train=None,
+                X_test=real["X"], Y_test=real["Y"], classes=real["classes"],
+                provenance=f"The real Happy House test photos ({real['provenance']}); "
+                           "the model trains on the drawn faces and is tested on these "
+                           "as well.")
+        if not getattr(self, "_fill_connected", False):
+            self.tabs.currentChanged.connect(self._fill_viewer)
+            self._fill_connected = True
+        self._fill_viewer()
+
+    # --- the model's summary ---
+    def on_tensorflow_ready(self) -> None:
+        self._show_summary_of(self.current_settings().architecture)
+
+    def _show_summary_of(self, architecture: str) -> None:
+        if not self.tensorflow_ready or architecture == self._summary_shown:
+            return
+        self._summary_shown = architecture
+        self.run_in_background(architecture_summary, architecture, done=self._show_summary,
+                               error=lambda m: self.summary_table.set_message(m, error=True))
+
+    def _show_summary(self, summary: dict) -> None:
+        if summary["architecture"] != self._summary_shown:
+            return                                     # the choice changed meanwhile
+        note = {"course": "HappyModel as the course's code builds it: blocks 2 and 3 pad "
+                          "X_input, so only the third block reaches the output.",
+                "chained": "HappyModel with its three blocks chained as intended.",
+                "example": "The notebook's example model: one 7x7 CONV block."}
+        self.summary_table.set_title(f"<b>{note[summary['architecture']]}</b>")
+        self.summary_table.set_rows(summary["rows"], **summary["totals"])
+
+    def _on_setting_changed(self, name, value) -> None:
+        if name == "architecture" and not self.running:
+            self._show_summary_of(value)
+        super()._on_setting_changed(name, value)
+
+    # --- runs ---
+    def before_run(self, settings) -> None:
+        super().before_run(settings)
+        self.real_accuracy.hide()
+        self.door_model.model_changed(None, {})
+
+
+    def on_finished(self, data: dict) -> None:
+        super().on_finished(data)
+        metrics = data.get("metrics") or {}
+        self.door_model.model_changed(data.get("result"), metrics)
+        real = metrics.get("real_test_accuracy")
+        if real is None:
+            return
+        majority = None
+        source = self.dataset.extra.get("real_test") if self.dataset else None
+        if source is not None:
+            majority = float(np.mean(source["Y"] == np.bincount(source["Y"][0]).argmax()))
+        base = f" (always answering the commoner class would score " \
+               f"{100 * majority:.0f}%)" if majority is not None else ""
+        self.real_accuracy.setText(
+            f"<span style='font-size:15pt'>Real photos (test_happy.h5): <b>"
+            f"{100 * real:.1f}%</b> right</span><br><span style='color:{style.MUTED}'>"
+            f"Trained on the drawn faces only; drawn test pictures "
+            f"{100 * metrics.get('test_accuracy', 0):.1f}%{base}.</span>")
+        self.real_accuracy.show()
