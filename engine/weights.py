@@ -83,3 +83,23 @@ register(WeightsEntry(
     where_to_get=("Copy the course notebook's weights/ folder (conv1_w.csv, ...) or a "
                   "Keras .h5 of FRmodel from the course environment."),
 ))
+
+register(WeightsEntry(
+    name="resnet50",
+    description="pretrained ResNet50 for SIGNS (the course's ResNet50.h5)",
+    # ResNet50.h5 straight in the weights folder or any .h5 in weights/resnet50/; the
+    # last pattern is the place the "missing" message tells the learner to use.
+    locations=("ResNet50.h5", "resnet50/*.h5", "resnet50/ResNet50.h5"),
+    loader="engine.keras_models.resnet_weights:load_resnet50_model",
+    where_to_get=("Copy ResNet50.h5 from the course's Residual Networks notebook folder "
+                  "(the model the course staff trained on SIGNS), or a .weights.h5 saved "
+                  "from this app's ResNet50."),
+))
+
+register(WeightsEntry(
+    name="happy-house",
+    description="Happy House smile model (saved from the Happy House lesson)",
+    locations=("happy/happy_model.weights.h5",),
+    loader="engine.keras_models.happy_door_weights:load_door_model",
+    where_to_get="Train the Happy House lesson and press 'Use this model at the door'.",
+))

@@ -3,8 +3,10 @@
 One recognition can be wrong (a blurred frame, a look-alike at 0.58); requiring the
 same resident in ``frames_required`` consecutive results makes a false opening much
 rarer at a cost of a fraction of a second. The smile gate (the course's Happy House
-idea: only smiling residents get in) needs the Happy House emotion model; until that
-model exists the gate stays off and ``smile_gate_reason`` says why.
+idea: only smiling residents get in) needs a Happy House model trained in that lesson
+and saved for the door (engine/keras_models/happy_door_weights.py); the page measures
+the smile off the UI thread (engine/faces/smile.py) and passes the probability to
+``update``. Without a model the gate stays off and ``smile_gate_reason`` says why.
 """
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from pathlib import Path
 
 from engine.faces.residents import atomic_write, make_private_dir
 
-SMILE_MODEL_MISSING = ("The smile check needs the Happy House model, which is not built "
-                       "yet, so the door opens without it.")
+SMILE_MODEL_MISSING = ("The smile check needs a Happy House model: train the Happy House "
+                       "lesson and press 'Use this model at the door'. Until then the "
+                       "door opens without it.")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class DoorStatus:
     name: str | None
     message: str
     just_opened: bool = False  # True only in the update that opened the door (log it)
+    smile: float | None = None  # P(smile) used by the smile gate (None: gate off / unknown)
 
 
 class Door:
@@ -83,11 +87,23 @@ class Door:
         if self._streak < self.frames_required:
             return DoorStatus("opening", face.name, f"Recognising {face.name} "
                               f"({self._streak}/{self.frames_required})")
+        level = _smile_level(smile) if self.smile_gate_active else None
         if self.smile_gate_active and not _is_smiling(smile):
-            return DoorStatus("opening", face.name, f"{face.name}, smile to come in!")
+            return DoorStatus("opening", face.name, f"{face.name}, smile to come in!",
+                              smile=level)
         self._open_name = face.name
         self._open_until = now + self.open_seconds
-        return DoorStatus("open", face.name, f"Welcome home, {face.name}!", just_opened=True)
+        return DoorStatus("open", face.name, f"Welcome home, {face.name}!", just_opened=True,
+                          smile=level)
+
+
+def _smile_level(smile) -> float | None:
+    if smile is None or isinstance(smile, bool):
+        return None if smile is None else float(smile)
+    try:
+        return float(smile)
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_smiling(smile) -> bool:

@@ -9,6 +9,11 @@ worker left in a slot), so display never waits for recognition: the newest frame
 drawn with the boxes of the newest result. Opening a camera (which can take seconds)
 and loading the encoder run on BackgroundTasks. Everything stops when the page is
 hidden or closed.
+
+The smile gate: a Happy House model saved from that lesson's page is looked for (and
+loaded, TensorFlow included) on a BackgroundTask when the page starts and each time it
+is shown again; an engine SmileMeter thread then measures the smile of the recognised
+face at the door, and the door reads its newest probability.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from engine.faces.camera import DOOR_HOLD_S, ImageFolderSource, open_source
 from engine.faces.recognition_process import ProcessRecognitionWorker, start_recognition
 from engine.faces.selection import (EMBEDDED, FACENET, facenet_available,
                                     load_encoder_and_store)
+from engine.faces.smile import SmileMeter, load_smile_model
 from engine.user_data import user_data_dir
 from playground.bridge import BackgroundTask
 from playground.lessons.base import LessonPage
@@ -78,6 +84,12 @@ class FaceRecognitionPage(LessonPage):
         self._analysis_task = None
         self.recognised_names: list[str | None] = []   # per result, for tests / benchmark
         self.last_status = None
+        self.smile_meter: SmileMeter | None = None
+        self.smile_info: dict | None = None       # the saved model's JSON (architecture…)
+        self.smile_description = ""
+        self.smile_error = ""
+        self._smile_stamp = None                  # which saved files the meter holds
+        self._smile_task = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panelTabs")
         self.work_layout.addWidget(self.tabs, 1)
@@ -104,10 +116,12 @@ class FaceRecognitionPage(LessonPage):
         # the fallback when no process can start or the process breaks.
         self.use_process = True
         self._load_encoder(None)
+        self.check_smile_model()
 
     # ------------------------------------------------------------------ Door tab
     def _build_door_tab(self) -> QWidget:
         panel = DoorPanel()
+        self.door_panel = panel
         for name in ("source_box", "loop_box", "retry_button", "demo_button", "encoder_box",
                      "video", "stats", "door_view", "threshold_slider", "threshold_label",
                      "smile_box", "smile_note", "arrival_view"):
@@ -213,18 +227,92 @@ class FaceRecognitionPage(LessonPage):
         from engine.faces.dlib_encoder import DlibEncoder
         return isinstance(self.encoder, DlibEncoder)
 
+    # ------------------------------------------------------------------ smile gate
+    def check_smile_model(self) -> None:
+        """Look for (and load) the saved Happy House model on a worker thread."""
+        if self._smile_task is not None or self._closed:
+            return
+        self._smile_task = self._run(load_smile_model, self._smile_stamp,
+                                     done=self._smile_loaded, error=self._smile_failed)
+
+    def _smile_loaded(self, loaded: dict) -> None:
+        self._smile_task = None
+        if self._closed:
+            return
+        status = loaded["status"]
+        if status == "unchanged":
+            return
+        self._stop_smile_meter()
+        self.smile_error = ""
+        if status == "loaded":
+            self.smile_meter = SmileMeter(loaded["model"])
+            self.smile_info = loaded["info"]
+            self.smile_description = loaded["description"]
+            self._smile_stamp = loaded["stamp"]
+        self._init_smile()
+
+    def _smile_failed(self, message: str) -> None:
+        self._smile_task = None
+        if not self._closed:
+            self._smile_off(message)
+
+    def _smile_off(self, message: str) -> None:
+        """A saved model that cannot be used: one line, and the gate stays off."""
+        self._stop_smile_meter()
+        self.smile_error = f"The smile check is off: {message}"
+        self._init_smile()
+
+    def _stop_smile_meter(self, wait: bool = False) -> None:
+        if self.smile_meter is not None:
+            self.smile_meter.stop(wait=wait)
+        self.smile_meter, self.smile_info, self._smile_stamp = None, None, None
+        self.smile_description = ""
+
     def _init_smile(self) -> None:
         from engine.faces.door import SMILE_MODEL_MISSING
-        available = bool(getattr(self.door, "smile_available", False))
+        available = self.smile_meter is not None
+        if not available and self.smile_box.isChecked():
+            self.smile_box.setChecked(False)       # no model: the gate is off
         self.smile_box.setEnabled(available)
-        self.smile_box.setToolTip("Open only for a resident who smiles (the Happy House "
-                                  "model)." if available else SMILE_MODEL_MISSING)
-        self.smile_note.setText("" if available else SMILE_MODEL_MISSING)
-        self.smile_note.setVisible(not available)
+        # still looking (loading a saved model imports TensorFlow: seconds)
+        looking = "Looking for a saved Happy House model…" \
+            if self._smile_task is not None and not self.smile_error else ""
+        note = "" if available else (self.smile_error or looking or SMILE_MODEL_MISSING)
+        if available:
+            self.smile_box.setToolTip(f"Open only for a resident who smiles, judged by "
+                                      f"{self.smile_description}.")
+        else:
+            self.smile_box.setToolTip(note)
+        self.smile_note.setText(note)
+        self.smile_note.setVisible(bool(note))
+        if self.door is not None:
+            self.door.smile_available = available
+            self.door.smile_required = available and self.smile_box.isChecked()
+        self.door_panel.show_smile(None, self._smile_gate_on())
+
+    def _smile_gate_on(self) -> bool:
+        return self.door is not None and self.door.smile_gate_active
 
     def _smile_toggled(self, on: bool) -> None:
-        if self.door is not None and hasattr(self.door, "smile_required"):
+        if self.door is not None:
             self.door.smile_required = on
+        self.door_panel.show_smile(None, self._smile_gate_on())
+
+    def _smile_for(self, result) -> float | None:
+        """Ask the meter about the recognised face at the door and return the newest
+        answer it has for that resident (None: none fresh yet)."""
+        meter = self.smile_meter
+        if meter is None or not self._smile_gate_on():
+            return None
+        if meter.error:
+            self._smile_off(meter.error)
+            return None
+        named = [d for d in result.detections if d.name is not None]
+        if not named:
+            return None
+        face = max(named, key=lambda d: d.box.area)
+        meter.submit(result.frame, face.box, face.name)
+        return meter.probability(face.name)
 
     def _thumbnail(self, name: str):
         """The first enrolled photo's thumbnail (the store keeps a small face crop)."""
@@ -434,12 +522,16 @@ class FaceRecognitionPage(LessonPage):
                                          next((n for n in names if n), None))
         if self.door is None:
             return
-        self._show_door(self.door.update(result.detections, time.monotonic()))
+        smile = self._smile_for(result)
+        self._show_door(self.door.update(result.detections, time.monotonic(), smile=smile))
         self._last_result_time = time.monotonic()
 
     def _show_door(self, status) -> None:
         self.last_status = status
         self.door_view.set_status(status.state, status.name, status.message)
+        if status.state != "open" or status.smile is not None:
+            # an open door keeps showing the smile that opened it
+            self.door_panel.show_smile(status.smile, self._smile_gate_on())
         if status.just_opened:
             self._arrived(status.name)
 
@@ -635,6 +727,7 @@ class FaceRecognitionPage(LessonPage):
             self._active = True
             self._start_worker()
             self.play(self.source_spec)
+            self.check_smile_model()      # saved from the Happy House page meanwhile?
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
@@ -651,5 +744,6 @@ class FaceRecognitionPage(LessonPage):
         self.timer.stop()
         self.stop_source()
         self._stop_worker()
+        self._stop_smile_meter(wait=True)
         for task in list(self._tasks):
             task.wait(5)

@@ -88,7 +88,15 @@ class DoorPanel(QWidget):
         grid.addWidget(self.threshold_label, 0, 2)
         self.smile_box = QCheckBox("Smile required")
         self.smile_box.setObjectName("smileBox")
-        grid.addWidget(self.smile_box, 1, 0, 1, 3)
+        self.smile_box.setEnabled(False)       # until a Happy House model is found
+        self.smile_box.setToolTip("Looking for a Happy House model…")
+        grid.addWidget(self.smile_box, 1, 0, 1, 2)
+        # P(smile) of the face at the door, shown while the gate is on
+        self.smile_level = QLabel("")
+        self.smile_level.setObjectName("smileLevel")
+        self.smile_level.setMinimumWidth(34)
+        self.smile_level.hide()
+        grid.addWidget(self.smile_level, 1, 2)
         self.smile_note = QLabel("")
         self.smile_note.setObjectName("smileNote")
         self.smile_note.setWordWrap(True)
@@ -103,3 +111,20 @@ class DoorPanel(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([700, 300])
         outer.addWidget(split)
+
+    def show_smile(self, probability: float | None, on: bool) -> None:
+        """The smile probability the door used (the engine measured it), while the gate
+        is on; "…" while the face at the door has not been measured yet."""
+        self.smile_level.setVisible(on)
+        if not on:
+            return
+        if probability is None:
+            self.smile_level.setText("smile …")
+            self.smile_level.setToolTip("No fresh smile measurement for the face at the "
+                                        "door yet.")
+            return
+        colour = "#2e7d32" if probability >= 0.5 else "#b26a00"
+        self.smile_level.setText(f"<span style='color:{colour}'>smile "
+                                 f"<b>{probability:.2f}</b></span>")
+        self.smile_level.setToolTip("The Happy House model's probability that the face "
+                                    "at the door smiles; 0.5 or more opens the door.")
