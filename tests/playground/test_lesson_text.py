@@ -25,6 +25,7 @@ LESSONS = [
 ]
 
 OBJECT_REPLACEMENT = "\ufffc"
+from engine.lessons import lesson_ids  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +75,14 @@ def test_lesson_loads_with_rendered_equations(lesson, lesson_id):
     assert "$$" not in text
     assert "$" not in text.replace("\\$", "")
     assert OBJECT_REPLACEMENT in text
+
+
+@pytest.mark.parametrize("lesson_id", [lid for lid in lesson_ids() if lid not in LESSONS])
+def test_every_other_lesson_text_renders_all_its_equations(lesson, lesson_id):
+    assert lesson.load_lesson(lesson_id) is True
+    assert lesson.failed_equations == []
+    assert lesson.equation_count >= 1
+    assert "$$" not in lesson.document().toPlainText()
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
