@@ -41,7 +41,7 @@ class HappySettings:
                         help="Seeds Keras's weight initialisers, the shuffling of the "
                              "mini-batches and the variations of the pictures.")
     vary_pictures: bool = setting(
-        False, "Vary the training pictures",
+        False, "Vary pictures",
         help="Not in the course: every epoch, train on a new copy of the pictures, each "
              "moved a few pixels, mirrored half of the time and given another exposure, "
              "contrast and colour cast, so that overall colour cannot be the cue. Try it "
