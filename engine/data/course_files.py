@@ -178,6 +178,35 @@ def h5_files_present(name: str) -> bool:
 
 # --- importing from a folder the user picked ---
 
+def real_test_set(file_name: str, description: str, classes: list[str]) -> dict | None:
+    """A course test file on its own (e.g. ``test_signs.h5`` without its training
+    file), for a lesson that trains on a stand-in and also tests on the real pictures.
+
+    None when the file is not there. A file that is there but damaged or of another
+    shape raises DataError: the user put it there and should learn it is unusable
+    rather than silently get less. ``classes`` names the file's numbered classes."""
+    path = find_course_file(file_name)
+    if path is None:
+        return None
+    images, labels, file_classes = read_h5_split(path, "test")
+    if images.shape[1:] != (64, 64, 3) or len(file_classes or []) != len(classes):
+        raise DataError(f"{path.name} holds {images.shape[1:]} pictures of "
+                        f"{len(file_classes or [])} classes; the {description} test set "
+                        f"has 64x64x3 pictures of {len(classes)} classes.")
+    return {"X": images, "Y": labels, "classes": list(classes),
+            "provenance": f"course file {path.name} from {path.parent}"}
+
+
+def with_real_test(dataset: Dataset, real_test: dict | None) -> Dataset:
+    """The stand-in ``dataset`` carrying the real test pictures in
+    ``extra["real_test"]`` (and saying so in its provenance) when there are any."""
+    if real_test is not None:
+        dataset.extra["real_test"] = real_test
+        dataset.provenance += (f". Training on the stand-in and also testing on the real "
+                               f"{real_test['provenance']} ({real_test['X'].shape[0]} photos)")
+    return dataset
+
+
 def _check_mat(path: Path) -> str:
     import scipy.io
 

@@ -15,7 +15,7 @@ import functools
 import numpy as np
 
 from engine.data.course_files import find_course_file, h5_files_present, load_h5_dataset, \
-    read_h5_split
+    real_test_set, with_real_test
 from engine.data.dataset import DataError, Dataset
 
 # The course's test file lists its classes as the numbers [0 1]; these are their names.
@@ -63,19 +63,8 @@ def _class_names(classes: list[str], path) -> list[str]:
 
 
 def _real_test_set() -> dict | None:
-    """The course's test_happy.h5 on its own, or None when it is not there.
-
-    A file that is there but damaged raises DataError: the user put it there and
-    should learn it is unusable rather than silently get less."""
-    path = find_course_file("test_happy.h5")
-    if path is None:
-        return None
-    images, labels, classes = read_h5_split(path, "test")
-    if images.shape[1:] != (64, 64, 3):
-        raise DataError(f"{path.name} holds {images.shape[1:]} pictures; the Happy House "
-                        f"test set has 64x64x3 pictures.")
-    return {"X": images, "Y": labels, "classes": _class_names(classes, path),
-            "provenance": f"course file {path.name} from {path.parent}"}
+    """The course's test_happy.h5 on its own, or None when it is not there."""
+    return real_test_set("test_happy.h5", "Happy House", CLASSES)
 
 
 def load_happy_dataset(seed: int = 0) -> Dataset:
@@ -85,13 +74,7 @@ def load_happy_dataset(seed: int = 0) -> Dataset:
         dataset = load_h5_dataset("happy")
         dataset.classes = _class_names(dataset.classes, find_course_file("test_happy.h5"))
         return dataset
-    dataset = happy_standin(seed)
-    real_test = _real_test_set()
-    if real_test is not None:
-        dataset.extra["real_test"] = real_test
-        dataset.provenance += (f". Training on the stand-in and also testing on the real "
-                               f"{real_test['provenance']} ({real_test['X'].shape[0]} photos)")
-    return dataset
+    return with_real_test(happy_standin(seed), _real_test_set())
 
 
 def jitter_pictures(images: np.ndarray, rng, shift: int = 4) -> np.ndarray:

@@ -12,9 +12,9 @@ import functools
 
 import numpy as np
 
-from engine.data.course_files import find_course_file, h5_files_present, load_h5_dataset, \
-    read_h5_split
-from engine.data.dataset import DataError, Dataset
+from engine.data.course_files import h5_files_present, load_h5_dataset, real_test_set, \
+    with_real_test
+from engine.data.dataset import Dataset
 
 CLASSES = ["0", "1", "2", "3", "4", "5"]
 # The course's split: 180 training and 20 test pictures of each digit.
@@ -52,19 +52,8 @@ def signs_standin(seed: int = 0, train_per_class: int = TRAIN_PER_CLASS,
 
 
 def _real_test_set() -> dict | None:
-    """The course's test_signs.h5 on its own, or None when it is not there.
-
-    A file that is there but damaged raises DataError: the user put it there and
-    should learn it is unusable rather than silently get less."""
-    path = find_course_file("test_signs.h5")
-    if path is None:
-        return None
-    images, labels, classes = read_h5_split(path, "test")
-    if images.shape[1:] != (64, 64, 3) or len(classes) != len(CLASSES):
-        raise DataError(f"{path.name} holds {images.shape[1:]} pictures of {len(classes)} "
-                        f"classes; the SIGNS test set has 64x64x3 pictures of 6 classes.")
-    return {"X": images, "Y": labels, "classes": classes,
-            "provenance": f"course file {path.name} from {path.parent}"}
+    """The course's test_signs.h5 on its own, or None when it is not there."""
+    return real_test_set("test_signs.h5", "SIGNS", CLASSES)
 
 
 def load_signs_dataset(seed: int = 0) -> Dataset:
@@ -72,10 +61,4 @@ def load_signs_dataset(seed: int = 0) -> Dataset:
     (with the real test file in ``extra["real_test"]`` when that one is present)."""
     if h5_files_present("signs"):
         return load_h5_dataset("signs")
-    dataset = signs_standin(seed)
-    real_test = _real_test_set()
-    if real_test is not None:
-        dataset.extra["real_test"] = real_test
-        dataset.provenance += (f". Training on the stand-in and also testing on the real "
-                               f"{real_test['provenance']} ({real_test['X'].shape[0]} photos)")
-    return dataset
+    return with_real_test(signs_standin(seed), _real_test_set())

@@ -14,8 +14,6 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.lessons.keras_page import SignsPage
 from playground.panels import style
-from playground.panels.dataset_viewer import DatasetViewer
-from playground.panels.live_plots import MisclassifiedGrid
 from playground.panels.model_summary import ModelSummaryTable
 
 # The fully connected network of lesson 2.3 (12288 -> 25 -> 12 -> 6), for comparison.
@@ -30,18 +28,8 @@ class CnnSignsPage(SignsPage):
     def build_tabs(self) -> None:
         self.tabs.addTab(self.plots_widget(), "Training")
         self.tabs.addTab(self._architecture_tab(), "Architecture")
-        self.viewer = DatasetViewer()
-        self.tabs.addTab(self.viewer, "Dataset")
-        self.results_box = QWidget()
-        results = QVBoxLayout(self.results_box)
-        results.setContentsMargins(0, 0, 0, 0)
-        self.misclassified = MisclassifiedGrid(title="Misclassified test pictures")
-        self.real_misclassified = MisclassifiedGrid(
-            title="Real SIGNS test photos (test_signs.h5) the model got wrong")
-        self.real_misclassified.hide()
-        results.addWidget(self.misclassified, 1)
-        results.addWidget(self.real_misclassified, 1)
-        self.tabs.addTab(self.results_box, "Results analysis")
+        self.add_dataset_tab()
+        self.add_results_tab()
         self.real_viewer = None
 
     def _architecture_tab(self) -> QWidget:

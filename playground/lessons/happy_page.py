@@ -18,12 +18,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from engine.data.dataset import Dataset
 from playground.lessons.image_pages import OwnImageBox
 from playground.lessons.keras_page import KerasPage, SignsPage
 from playground.panels import style
-from playground.panels.dataset_viewer import DatasetViewer
-from playground.panels.live_plots import MisclassifiedGrid
 
 
 def architecture_summary(architecture: str) -> dict:
@@ -118,6 +115,9 @@ class DoorModelBox(QWidget):
 class HappyPage(SignsPage):
     """Lesson 3.3: build, compile, fit and evaluate HappyModel."""
 
+    real_test_file = "test_happy.h5"
+    real_test_photos = "Happy House photos"
+
     def build_sidebar(self, layout: QVBoxLayout) -> None:
         KerasPage.build_sidebar(self, layout)          # the TensorFlow loading state
         self.own_image = HappyOwnImageBox(self)
@@ -135,45 +135,14 @@ class HappyPage(SignsPage):
         column.addWidget(self.real_accuracy)
         column.addWidget(self.plots_widget(), 1)
         self.tabs.addTab(training, "Training")
-        self.viewer = DatasetViewer()
-        self.tabs.addTab(self.viewer, "Dataset")
+        self.add_dataset_tab()
         from playground.panels.model_summary import ModelSummaryTable
         self.summary_table = ModelSummaryTable("The model's layers (happyModel.summary())")
         self.summary_table.set_message("The layer table appears once TensorFlow has loaded.")
         self.tabs.addTab(self.summary_table, "Model")
-        self.results_box = QWidget()
-        results = QVBoxLayout(self.results_box)
-        results.setContentsMargins(0, 0, 0, 0)
-        self.misclassified = MisclassifiedGrid(title="Misclassified test pictures")
-        self.real_misclassified = MisclassifiedGrid(
-            title="Real Happy House photos (test_happy.h5) the model got wrong")
-        self.real_misclassified.hide()
-        results.addWidget(self.misclassified, 1)
-        results.addWidget(self.real_misclassified, 1)
-        self.tabs.addTab(self.results_box, "Results analysis")
+        self.add_results_tab()
         self.real_viewer = None
         self._summary_shown = None
-
-    # --- data ---
-    def on_data(self, dataset) -> None:
-        KerasPage.on_data(self, dataset)
-        real = dataset.extra.get("real_test")
-        if real is not None and self.real_viewer is None:
-            self.real_viewer = DatasetViewer()
-            self.tabs.addTab(self.real_viewer, "Real test photos")
-        # thumbnails are built when a viewer is first looked at, not while opening
-        self._viewers_to_fill = {self.viewer: dataset}
-        if real is not None:
-            self._viewers_to_fill[self.real_viewer] = Dataset(
-                name="test_happy.h5", kind="images", X_train=None, Y_train=None,
-                X_test=real["X"], Y_test=real["Y"], classes=real["classes"],
-                provenance=f"The real Happy House test photos ({real['provenance']}); "
-                           "the model trains on the drawn faces and is tested on these "
-                           "as well.")
-        if not getattr(self, "_fill_connected", False):
-            self.tabs.currentChanged.connect(self._fill_viewer)
-            self._fill_connected = True
-        self._fill_viewer()
 
     # --- the model's summary ---
     def on_tensorflow_ready(self) -> None:

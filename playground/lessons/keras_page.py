@@ -188,7 +188,13 @@ def _format_value(value: np.ndarray) -> str:
 
 
 class SignsPage(KerasPage):
-    """Lesson 2.3: exercises, SIGNS pictures, live curves and the mistakes."""
+    """Lesson 2.3: exercises, SIGNS pictures, live curves and the mistakes.
+
+    Course 4's picture lessons build on it; ``real_test_file`` / ``real_test_photos``
+    name the real test set a stand-in run is also tested on."""
+
+    real_test_file = "test_signs.h5"
+    real_test_photos = "SIGNS test photos"
 
     def build_sidebar(self, layout: QVBoxLayout) -> None:
         super().build_sidebar(layout)
@@ -197,23 +203,31 @@ class SignsPage(KerasPage):
 
     def build_tabs(self) -> None:
         self.tabs.addTab(self.plots_widget(), "Training")
-        self.viewer = DatasetViewer()
-        self.tabs.addTab(self.viewer, "Dataset")
-        self.results_box = QWidget()
-        results = QVBoxLayout(self.results_box)
-        results.setContentsMargins(0, 0, 0, 0)
-        self.misclassified = MisclassifiedGrid(title="Misclassified test pictures")
-        self.real_misclassified = MisclassifiedGrid(
-            title="Real SIGNS test photos (test_signs.h5) the model got wrong")
-        self.real_misclassified.hide()
-        results.addWidget(self.misclassified, 1)
-        results.addWidget(self.real_misclassified, 1)
-        self.tabs.addTab(self.results_box, "Results analysis")
+        self.add_dataset_tab()
+        self.add_results_tab()
         self.exercises = QTextBrowser(objectName="exercisesView")
         self.exercises.setHtml("<p style='color:#777'>The exercises run as soon as "
                                "TensorFlow has loaded…</p>")
         self.tabs.addTab(self.exercises, "Exercises")
         self.real_viewer = None
+
+    def add_dataset_tab(self) -> None:
+        self.viewer = DatasetViewer()
+        self.tabs.addTab(self.viewer, "Dataset")
+
+    def add_results_tab(self) -> None:
+        """"Results analysis": the misclassified test pictures, and below them the
+        real test photos the model got wrong when it trained on a stand-in."""
+        self.results_box = QWidget()
+        results = QVBoxLayout(self.results_box)
+        results.setContentsMargins(0, 0, 0, 0)
+        self.misclassified = MisclassifiedGrid(title="Misclassified test pictures")
+        self.real_misclassified = MisclassifiedGrid(
+            title=f"Real {self.real_test_photos} ({self.real_test_file}) the model got wrong")
+        self.real_misclassified.hide()
+        results.addWidget(self.misclassified, 1)
+        results.addWidget(self.real_misclassified, 1)
+        self.tabs.addTab(self.results_box, "Results analysis")
 
     # --- data ---
     def on_data(self, dataset) -> None:
@@ -227,10 +241,10 @@ class SignsPage(KerasPage):
         self._viewers_to_fill = {self.viewer: dataset}
         if real is not None:
             self._viewers_to_fill[self.real_viewer] = Dataset(
-                name="test_signs.h5", kind="images", X_train=None, Y_train=None,
+                name=self.real_test_file, kind="images", X_train=None, Y_train=None,
                 X_test=real["X"], Y_test=real["Y"], classes=real["classes"],
-                provenance=f"The real SIGNS test photos ({real['provenance']}); the model "
-                           "is tested on them as well.")
+                provenance=f"The real {self.real_test_photos} ({real['provenance']}); the "
+                           "model trains on the stand-in and is tested on these as well.")
         if not getattr(self, "_fill_connected", False):
             self.tabs.currentChanged.connect(self._fill_viewer)
             self._fill_connected = True

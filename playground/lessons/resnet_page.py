@@ -26,8 +26,6 @@ from engine.settings import replace_setting
 from engine.weights import get_entry
 from playground.lessons.keras_page import SignsPage
 from playground.panels import style
-from playground.panels.dataset_viewer import DatasetViewer
-from playground.panels.live_plots import MisclassifiedGrid
 from playground.panels.model_summary import ModelSummaryTable
 from playground.panels.resnet_diagram import ResNetDiagram
 
@@ -80,18 +78,8 @@ class ResNetPage(SignsPage):
         column.addWidget(self.estimate_label)
         column.addWidget(self.plots_widget(), 1)
         self.tabs.addTab(training, "Training")
-        self.viewer = DatasetViewer()
-        self.tabs.addTab(self.viewer, "Dataset")
-        self.results_box = QWidget()
-        results = QVBoxLayout(self.results_box)
-        results.setContentsMargins(0, 0, 0, 0)
-        self.misclassified = MisclassifiedGrid(title="Misclassified test pictures")
-        self.real_misclassified = MisclassifiedGrid(
-            title="Real SIGNS test photos (test_signs.h5) the model got wrong")
-        self.real_misclassified.hide()
-        results.addWidget(self.misclassified, 1)
-        results.addWidget(self.real_misclassified, 1)
-        self.tabs.addTab(self.results_box, "Results analysis")
+        self.add_dataset_tab()
+        self.add_results_tab()
         architecture = QSplitter(Qt.Vertical, objectName="architectureTab")
         self.diagram = ResNetDiagram()
         self.diagram.set_plan(stage_plan())   # plain data: drawn before TF loads
