@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
-from engine.lesson_runs.common import course_costs
+from engine.lesson_runs.common import course_costs, sign_verdict
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -119,10 +119,7 @@ def classify_image(result: dict, source) -> dict:
                                         training=False), np.float64)[0]
     e = np.exp(logits - logits.max())
     probabilities = e / e.sum()
-    k = int(np.argmax(probabilities))
-    classes = result.get("classes") or [str(i) for i in range(len(probabilities))]
-    return {"label": classes[k], "probability": float(probabilities[k]),
-            "probabilities": probabilities, "image": image}
+    return sign_verdict(probabilities, result.get("classes"), image)
 
 
 LESSON = Lesson(

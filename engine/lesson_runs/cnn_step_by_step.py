@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested
-from engine.lesson_runs.common import course_costs
+from engine.lesson_runs.common import course_costs, sign_verdict
 from engine.lessons import COURSE_4, Lesson
 from engine.numpy_nets.convolution_fast import (conv_filter_gradients, conv_forward_fast,
                                                 pool_backward_fast, pool_forward_fast)
@@ -305,10 +305,7 @@ def classify_image(result: dict, source) -> dict:
     X = network_input(image[None], network["picture_size"])
     probabilities = convnet_forward(X, result["parameters"], network["filter_size"],
                                     network["pooling"])[0][:, 0]
-    k = int(np.argmax(probabilities))
-    classes = result.get("classes") or [str(i) for i in range(len(probabilities))]
-    return {"label": classes[k], "probability": float(probabilities[k]),
-            "probabilities": probabilities, "image": image}
+    return sign_verdict(probabilities, result.get("classes"), image)
 
 
 LESSON = Lesson(

@@ -43,3 +43,13 @@ def image_results(dataset, test_probabilities: np.ndarray) -> dict:
     return {"test_probabilities": test_probabilities,
             "test_predictions": predictions,
             "misclassified": [int(i) for i in wrong]}
+
+
+def sign_verdict(probabilities, classes, image: np.ndarray) -> dict:
+    """What "try your own image" shows for a multi-class network: the most likely
+    class, its probability, all of them, and the picture as the network saw it."""
+    probabilities = np.asarray(probabilities).reshape(-1)
+    k = int(np.argmax(probabilities))
+    names = classes or [str(i) for i in range(len(probabilities))]
+    return {"label": names[k], "probability": float(probabilities[k]),
+            "probabilities": probabilities, "image": image}

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
+from engine.lesson_runs.common import sign_verdict
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -292,10 +293,7 @@ def classify_image(result: dict, source) -> dict:
     """The network's sign (0-5) for a picture of your own (any size, resized to 64x64)."""
     image = load_image_for_model(source, (64, 64))
     probabilities = _probabilities(result["model"], image[None])[0]
-    k = int(np.argmax(probabilities))
-    classes = result.get("classes") or [str(i) for i in range(len(probabilities))]
-    return {"label": classes[k], "probability": float(probabilities[k]),
-            "probabilities": probabilities, "image": image}
+    return sign_verdict(probabilities, result.get("classes"), image)
 
 
 def steps_per_epoch(pictures: int, batch_size) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
-from engine.lesson_runs.common import course_costs
+from engine.lesson_runs.common import course_costs, sign_verdict
 from engine.lessons import COURSE_2, Lesson
 from engine.settings import setting
 
@@ -117,10 +117,7 @@ def classify_image(result: dict, source) -> dict:
 
     image = load_image_for_model(source, (64, 64))
     probabilities = forward_probabilities(image.reshape(1, -1).T / 255., result["parameters"])
-    k = int(np.argmax(probabilities[:, 0]))
-    classes = result.get("classes") or [str(i) for i in range(probabilities.shape[0])]
-    return {"label": classes[k], "probability": float(probabilities[k, 0]),
-            "probabilities": probabilities[:, 0], "image": image}
+    return sign_verdict(probabilities[:, 0], result.get("classes"), image)
 
 
 LESSON = Lesson(
