@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested
-from engine.lesson_runs.common import course_costs, sign_verdict
+from engine.lesson_runs.common import add_real_test, course_costs, sign_verdict
 from engine.lessons import COURSE_4, Lesson
 from engine.numpy_nets.convolution_fast import (conv_filter_gradients, conv_forward_fast,
                                                 pool_backward_fast, pool_forward_fast)
@@ -290,11 +290,8 @@ def _train(hp: ConvNetSettings, on_event, control, dataset) -> dict:
         test = _evaluate(X_test, dataset.Y_test, parameters, hp)
         metrics["test_accuracy"] = test["accuracy"]
         result.update({key: value for key, value in test.items() if key != "accuracy"})
-    real = dataset.extra.get("real_test")
-    if real is not None and dataset.is_standin:
-        real_results = _evaluate(network_input(real["X"], size), real["Y"], parameters, hp)
-        metrics["real_test_accuracy"] = real_results["accuracy"]
-        result["real_test"] = {"provenance": real["provenance"], **real_results}
+    add_real_test(dataset, metrics, result,
+                  lambda X, Y: _evaluate(network_input(X, size), Y, parameters, hp))
     return {"metrics": metrics, "result": result}
 
 

@@ -53,3 +53,18 @@ def sign_verdict(probabilities, classes, image: np.ndarray) -> dict:
     names = classes or [str(i) for i in range(len(probabilities))]
     return {"label": names[k], "probability": float(probabilities[k]),
             "probabilities": probabilities, "image": image}
+
+
+def add_real_test(dataset, metrics: dict, result: dict, evaluate, loss_key=None) -> None:
+    """When the lesson trained on a stand-in and the real test file came along
+    (``dataset.extra["real_test"]``), test the model on it too: ``evaluate(X, Y)``
+    returns the lesson's results dict ("accuracy", and "loss" when ``loss_key`` names
+    the metric to report it under)."""
+    real = dataset.extra.get("real_test")
+    if real is None or not dataset.is_standin:
+        return
+    real_results = evaluate(real["X"], real["Y"])
+    metrics["real_test_accuracy"] = real_results["accuracy"]
+    if loss_key:
+        metrics[loss_key] = real_results["loss"]
+    result["real_test"] = {"provenance": real["provenance"], **real_results}

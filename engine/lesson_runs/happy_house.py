@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
+from engine.lesson_runs.common import add_real_test
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -111,12 +112,8 @@ def run(hp: HappySettings, on_event, control, dataset=None) -> dict:
               "layers": layer_table(happy_model), "parameter_totals":
                   parameter_totals(happy_model),
               **{k: v for k, v in test.items() if k not in ("accuracy", "loss")}}
-    real = dataset.extra.get("real_test")
-    if real is not None and dataset.is_standin:
-        real_results = _evaluate(happy_model, real["X"], real["Y"], infer)
-        metrics["real_test_accuracy"] = real_results["accuracy"]
-        metrics["real_test_loss"] = real_results["loss"]
-        result["real_test"] = {"provenance": real["provenance"], **real_results}
+    add_real_test(dataset, metrics, result,
+                  lambda X, Y: _evaluate(happy_model, X, Y, infer), loss_key="real_test_loss")
     return {"metrics": metrics, "result": result}
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
-from engine.lesson_runs.common import sign_verdict
+from engine.lesson_runs.common import add_real_test, sign_verdict
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -280,12 +280,8 @@ def run(hp: ResNetSettings, on_event, control, dataset=None) -> dict:
               "accuracy_curve": list(callback.accuracy_curve) if epochs else [],
               "epoch_seconds": list(timing.epoch_seconds) if timing else [],
               **{k: v for k, v in test.items() if k not in ("accuracy", "loss")}}
-    real = dataset.extra.get("real_test")
-    if real is not None and dataset.is_standin:
-        real_results = _results(_probabilities(model, real["X"]), real["Y"])
-        metrics["real_test_accuracy"] = real_results["accuracy"]
-        metrics["real_test_cost"] = real_results["loss"]
-        result["real_test"] = {"provenance": real["provenance"], **real_results}
+    add_real_test(dataset, metrics, result,
+                  lambda X, Y: _results(_probabilities(model, X), Y), loss_key="real_test_cost")
     return {"metrics": metrics, "result": result}
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data.images import load_image_for_model
-from engine.lesson_runs.common import course_costs, sign_verdict
+from engine.lesson_runs.common import add_real_test, course_costs, sign_verdict
 from engine.lessons import COURSE_2, Lesson
 from engine.settings import setting
 
@@ -103,11 +103,7 @@ def run(hp: SignsSettings, on_event, control, dataset=None) -> dict:
               "costs": course_costs(on_event.curve, 100),
               "accuracy_curve": list(callback.accuracy_curve),
               **{k: v for k, v in test.items() if k != "accuracy"}}
-    real = dataset.extra.get("real_test")
-    if real is not None and dataset.is_standin:
-        real_results = _results(logits_fn, _rows(real["X"]), real["Y"])
-        metrics["real_test_accuracy"] = real_results["accuracy"]
-        result["real_test"] = {"provenance": real["provenance"], **real_results}
+    add_real_test(dataset, metrics, result, lambda X, Y: _results(logits_fn, _rows(X), Y))
     return {"metrics": metrics, "result": result}
 
 
