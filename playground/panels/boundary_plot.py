@@ -91,7 +91,7 @@ class DecisionBoundaryPlot(QWidget):
         layout.addWidget(self.plot_widget, 1)
         layout.addLayout(options)
         layout.addWidget(hint)  # own line: beside the checkboxes it gets clipped
-        self.setMinimumSize(300, 300)
+        self.setMinimumSize(240, 240)
         self._show_test_toggled(False)
 
     # --- API ---------------------------------------------------------------

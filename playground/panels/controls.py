@@ -24,6 +24,9 @@ _ENABLED = {
 }
 
 
+COMPACT_BUTTON_CSS = "QPushButton { padding: 3px 8px; }"
+
+
 class RunControls(QWidget):
     train = Signal()
     pause = Signal()
@@ -46,8 +49,9 @@ class RunControls(QWidget):
                                          "Forget the trained model and clear the plots.")
         self.train_button.setDefault(True)
         self.train_button.setStyleSheet(
+            COMPACT_BUTTON_CSS +
             f"QPushButton:enabled {{ background: {style.POSITIVE}; color: white;"
-            " font-weight: bold; border-radius: 4px; padding: 4px 14px; }")
+            " font-weight: bold; border-radius: 4px; padding: 3px 10px; }")
 
         self.train_button.clicked.connect(self._train_clicked)
         self.pause_button.clicked.connect(self._pause_clicked)
@@ -81,6 +85,8 @@ class RunControls(QWidget):
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         button = QPushButton(text, objectName=name)
         button.setToolTip(tip)
+        # Fusion's 80 px minimum would make five buttons wider than the sidebar.
+        button.setStyleSheet(COMPACT_BUTTON_CSS)
         return button
 
     # --- API ---------------------------------------------------------------

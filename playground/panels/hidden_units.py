@@ -86,7 +86,7 @@ class HiddenUnitsView(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
         layout.addWidget(legend)
-        self.setMinimumSize(280, 240)
+        self.setMinimumSize(200, 170)
         self.setStyleSheet("HiddenUnitsView { background: white; }")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._shape: tuple | None = None
