@@ -59,7 +59,8 @@ class DecisionBoundaryPlot(QWidget):
 
         self.image = style.new_boundary_item()
         self.plot.addItem(self.image)
-        self.train_items = {k: _scatter(k, True, f"class {k}") for k in (0, 1)}
+        self.train_items = {k: _scatter(k, True, f"class {k} ({style.CLASS_COLOR_NAMES[k]})")
+                            for k in (0, 1)}
         self.test_items = {k: _scatter(k, False, "test data" if k == 0 else None)
                            for k in (0, 1)}
         self.user_items = {k: pg.ScatterPlotItem(size=11, symbol="star",
@@ -78,7 +79,7 @@ class DecisionBoundaryPlot(QWidget):
                                    "(probability above or below 0.5).")
         self.show_test.toggled.connect(self._show_test_toggled)
         self.discretize.toggled.connect(self._redraw_boundary)
-        hint = QLabel("click: add class 0 \u00b7 shift+click: class 1")
+        hint = QLabel("click: add class 0 (orange) \u00b7 shift+click: class 1 (blue)")
         hint.setStyleSheet(style.MUTED_CSS)
         hint.setVisible(interactive)
         options = QHBoxLayout()
