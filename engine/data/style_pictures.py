@@ -135,3 +135,95 @@ def fit_picture(image: np.ndarray, long_side: int) -> np.ndarray:
     scale = long_side / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return np.asarray(Image.fromarray(image).resize(size, Image.LANCZOS), dtype=np.uint8)
+
+
+# --- writing what the learner painted -------------------------------------------------
+
+def save_picture(path, image: np.ndarray) -> Path:
+    """Write an RGB uint8 picture; the format follows the suffix (PNG when none)."""
+    path = Path(os.fspath(path))
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif",
+                                   ".tiff"):
+        path = path.with_suffix(".png")
+    _write_atomically(path, lambda fh: _pil(image).save(fh, _format_of(path)))
+    return path
+
+
+def save_time_lapse(path, frames: list[np.ndarray], frame_ms: int = 120) -> Path:
+    """An animated GIF of ``frames`` (the snapshots in order), the last one held longer.
+
+    Frames of another size than the last (the picture size changed between runs) are
+    resized to it, so one file always plays."""
+    from PIL import Image
+
+    if not frames:
+        raise DataError("There are no snapshots yet: paint for a few iterations first.")
+    path = Path(os.fspath(path))
+    if path.suffix.lower() != ".gif":
+        path = path.with_suffix(".gif")
+    size = (frames[-1].shape[1], frames[-1].shape[0])
+    pictures = [_pil(f) if (f.shape[1], f.shape[0]) == size else
+                _pil(f).resize(size, Image.BILINEAR) for f in frames]
+    durations = [frame_ms] * (len(pictures) - 1) + [max(frame_ms, 1500)]
+    _write_atomically(path, lambda fh: pictures[0].save(
+        fh, "GIF", save_all=True, append_images=pictures[1:], duration=durations, loop=0,
+        optimize=False))
+    return path
+
+
+def take_camera_snapshot(camera: int = 0, settle_frames: int = 8) -> np.ndarray:
+    """One RGB frame from a webcam, after a few frames so its exposure has settled.
+
+    Raises the camera code's one-sentence CameraError when there is no camera."""
+    from engine.faces.camera import open_source
+
+    source = open_source(camera)
+    try:
+        frame = None
+        for _ in range(settle_frames):
+            frame = source.read()
+            if frame is None:
+                break
+        if frame is None:
+            raise DataError(f"Camera {camera} gave no picture.")
+        return np.ascontiguousarray(frame[:, :, :3], dtype=np.uint8)
+    finally:
+        source.close()
+
+
+def _pil(image: np.ndarray):
+    from PIL import Image
+
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise DataError(f"A picture to save must be (height, width, 3) uint8; got "
+                        f"{image.shape} {image.dtype}.")
+    return Image.fromarray(np.ascontiguousarray(image))
+
+
+def _format_of(path: Path) -> str:
+    return {".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".webp": "WEBP",
+            ".tif": "TIFF", ".tiff": "TIFF"}.get(path.suffix.lower(), "PNG")
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: an interrupted
+    save never leaves half a picture where a good one was."""
+    import tempfile
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise DataError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise DataError(f"Cannot save {path.name}: {exc.strerror or exc}.") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

@@ -108,3 +108,31 @@ def _jpeg_bytes() -> bytes:
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), np.uint8)
                     ).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def test_save_picture_writes_a_png_and_leaves_no_temporary(tmp_path):
+    picture = np.random.default_rng(1).integers(0, 255, (30, 40, 3), np.uint8)
+    written = style_pictures.save_picture(tmp_path / "painting", picture)
+    assert written.name == "painting.png"
+    assert np.array_equal(np.asarray(Image.open(written)), picture)
+    assert [p.name for p in tmp_path.iterdir()] == ["painting.png"]
+
+
+def test_save_picture_into_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(DataError, match="Cannot write in"):
+        style_pictures.save_picture(tmp_path / "nope" / "a.png", np.zeros((4, 4, 3), np.uint8))
+
+
+def test_time_lapse_is_an_animated_gif_of_every_snapshot(tmp_path):
+    frames = [np.full((30, 40, 3), 20 * i, np.uint8) for i in range(6)]
+    frames[0] = np.zeros((15, 20, 3), np.uint8)   # an older size is resized to the last
+    written = style_pictures.save_time_lapse(tmp_path / "lapse.gif", frames)
+    with Image.open(written) as gif:
+        assert gif.n_frames == 6 and gif.size == (40, 30)
+        gif.seek(5)
+        assert np.asarray(gif.convert("RGB"))[0, 0, 0] == 100
+
+
+def test_time_lapse_without_snapshots_says_so(tmp_path):
+    with pytest.raises(DataError, match="no snapshots"):
+        style_pictures.save_time_lapse(tmp_path / "x.gif", [])
