@@ -224,6 +224,7 @@ class TileImage(QWidget):
     def mouseMoveEvent(self, event) -> None:
         self.hovered.emit(self.tile_at_point(event.position()))
 
+    @guarded("follow the mouse")
     def leaveEvent(self, _event) -> None:
         self.hovered.emit(-1)
 
