@@ -7,8 +7,9 @@ alternating which goes first.
 
     python benchmarks/yolo_full.py [--repeats 5]
 
-Prints one JSON object; ``ratio`` = median lesson seconds / median bare seconds
-(target <= 1.10). Both return the same boxes (checked).
+Prints one JSON object; ``ratio`` = the median over back-to-back pairs of lesson
+seconds / bare seconds (target <= 1.10), with the ratio of medians and of minimums
+beside it. Both return the same boxes (checked).
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--score-threshold", type=float, default=0.05)
+    # 0: all 1,805 boxes reach the NMS (random weights keep none at the course's .6)
+    parser.add_argument("--score-threshold", type=float, default=0.0)
     args = parser.parse_args()
 
     from PIL import Image
@@ -69,6 +71,9 @@ def main() -> None:
             t0 = time.perf_counter()
             run()
             (lesson_s if run is lesson else bare_s).append(time.perf_counter() - t0)
+    # each pair ran back to back, so the machine's load drifts less within a pair
+    # than across the run: the median of the pair ratios is the headline figure
+    pair_ratios = [a / b for a, b in zip(lesson_s, bare_s)]
 
     print(json.dumps({
         "device": "GPU" if tf.config.list_logical_devices("GPU") else "CPU",
@@ -80,7 +85,11 @@ def main() -> None:
         "bare_s": [round(s, 3) for s in bare_s],
         "lesson_median_s": round(statistics.median(lesson_s), 3),
         "bare_median_s": round(statistics.median(bare_s), 3),
-        "ratio": round(statistics.median(lesson_s) / statistics.median(bare_s), 3),
+        "pair_ratios": [round(r, 3) for r in pair_ratios],
+        "ratio": round(statistics.median(pair_ratios), 3),
+        "ratio_of_medians": round(statistics.median(lesson_s)
+                                  / statistics.median(bare_s), 3),
+        "ratio_of_minimums": round(min(lesson_s) / min(bare_s), 3),
         "target_ratio": 1.10,
         "same_boxes": bool(same),
         "boxes_kept": int(len(lesson_result.scores)),
