@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -64,13 +65,15 @@ def main() -> None:
     lesson_result, bare_result = lesson(), bare()      # warm-up (kernels, caches)
     same = all(np.array_equal(a, b) for a, b in zip(
         (lesson_result.scores, lesson_result.boxes, lesson_result.classes), bare_result))
-    lesson_s, bare_s = [], []
+    lesson_s, bare_s, lesson_cpu, bare_cpu = [], [], [], []
     for repeat in range(args.repeats):
         order = (lesson, bare) if repeat % 2 == 0 else (bare, lesson)
         for run in order:
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             run()
-            (lesson_s if run is lesson else bare_s).append(time.perf_counter() - t0)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            (lesson_s if run is lesson else bare_s).append(wall)
+            (lesson_cpu if run is lesson else bare_cpu).append(cpu)
     # each pair ran back to back, so the machine's load drifts less within a pair
     # than across the run: the median of the pair ratios is the headline figure
     pair_ratios = [a / b for a, b in zip(lesson_s, bare_s)]
@@ -90,6 +93,12 @@ def main() -> None:
         "ratio_of_medians": round(statistics.median(lesson_s)
                                   / statistics.median(bare_s), 3),
         "ratio_of_minimums": round(min(lesson_s) / min(bare_s), 3),
+        # process CPU seconds (all TensorFlow threads): other jobs on a shared
+        # machine disturb these far less than wall time
+        "lesson_cpu_median_s": round(statistics.median(lesson_cpu), 3),
+        "bare_cpu_median_s": round(statistics.median(bare_cpu), 3),
+        "cpu_ratio": round(statistics.median(lesson_cpu) / statistics.median(bare_cpu), 3),
+        "load_average": [round(v, 1) for v in os.getloadavg()],
         "target_ratio": 1.10,
         "same_boxes": bool(same),
         "boxes_kept": int(len(lesson_result.scores)),
