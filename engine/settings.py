@@ -22,7 +22,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class SettingSpec:
     label: str
-    kind: str                       # "float", "int", "bool", "choice", "layers"
+    kind: str                       # "float", "int", "bool", "choice", "layers", "text"
     minimum: float | None = None
     maximum: float | None = None
     scale: str = "linear"           # "log" for learning rates
@@ -101,6 +101,11 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
             if value not in spec.choices:
                 raise SettingsError(f"{label} must be one of {', '.join(spec.choices)}; "
                                     f"got '{value}'.")
+            return value
+        elif spec.kind == "text":   # a file path or a short list; empty means "built in"
+            value = str(value).strip()
+            if len(value) > 4096 or "\x00" in value:
+                raise SettingsError(f"{label} is too long or holds a NUL character.")
             return value
         elif spec.kind == "layers":
             raw = _parse_layers(value, spec) if isinstance(value, str) else value

@@ -142,6 +142,10 @@ class HyperparameterPanel(QWidget):
             editor.addItems([str(c) for c in spec.choices])
             editor.setCurrentText(str(default))
             editor.currentTextChanged.connect(lambda text, n=name: self._user_set(n, text))
+        elif spec.kind == "text":   # a file path: typed, applied on Enter / leaving the box
+            editor = QLineEdit(str(default), objectName=name)
+            editor.editingFinished.connect(
+                lambda n=name, e=editor: self._user_set(n, e.text().strip()))
         else:
             scale = self._scales[name] = SliderScale(spec, default)
             editor = QSlider(Qt.Orientation.Horizontal, objectName=name)
@@ -196,6 +200,8 @@ class HyperparameterPanel(QWidget):
             editor.setChecked(bool(value))
         elif spec.kind == "choice":
             editor.setCurrentText(str(value))
+        elif spec.kind == "text":
+            editor.setText(str(value))
         else:
             editor.setValue(self._scales[name].position(value))
             self._boxes[name].setText(_fmt(value, spec.kind))
