@@ -39,6 +39,7 @@ ASSETS_STYLE = Path(__file__).resolve().parents[2] / "assets" / "style"
 DEFAULT_CONTENT = "astronaut"
 DEFAULT_STYLE = "brush-strokes"
 PRINT_EVERY = 20
+MAX_PICTURE_SIDE = 1600   # the largest painting size
 CONV_NAMES = ("conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
               "conv3_4", "conv4_1", "conv4_2", "conv4_3", "conv4_4", "conv5_1", "conv5_2",
               "conv5_3", "conv5_4")
@@ -168,37 +169,24 @@ def procedural_picture(kind: str, height: int = 300, width: int = 400) -> np.nda
 
 
 def read_picture(source: str, kind: str) -> tuple[np.ndarray, str]:
-    """(uint8 picture, name) for a file path or a built-in name; DataError with one
-    sentence for anything else. The file is read at its own size."""
-    from engine.data.images import load_image_for_model
-    from PIL import Image
+    """(uint8 picture, name) for a file path or a built-in name, read with the app's
+    picture reader (engine/data/style_pictures.py: size checked from the header first);
+    DataError with one sentence for anything else."""
+    from engine.data.style_pictures import read_picture as read_file
 
     source = source.strip()
-    default = DEFAULT_CONTENT if kind == "content" else DEFAULT_STYLE
-    name = source or default
+    name = source or (DEFAULT_CONTENT if kind == "content" else DEFAULT_STYLE)
     builtin = ASSETS_STYLE / f"{kind}-{name}.jpg"
     if builtin.is_file():
-        path = builtin
-    elif name in (DEFAULT_CONTENT, DEFAULT_STYLE, "built-in") and not builtin_names(kind):
+        return read_file(builtin, MAX_PICTURE_SIDE), name
+    if name in (DEFAULT_CONTENT, DEFAULT_STYLE) and not builtin_names(kind):
         return procedural_picture(kind), f"{kind} (drawn)"
-    else:
-        path = Path(os.path.expanduser(name))
-        if not path.exists():
-            known = ", ".join(builtin_names(kind)) or "none shipped"
-            raise DataError(f"{kind.capitalize()} picture '{name}': no such file, and not a "
-                            f"built-in picture ({known}).")
-    try:
-        with Image.open(path) as opened:   # the size first: a huge picture is refused
-            width, height = opened.size
-    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a non-picture
-        width = height = None
-    if width is not None and width * height > 40_000_000:
-        raise DataError(f"{path.name} is {width}x{height} pixels: too large to paint "
-                        "(at most 40 megapixels).")
-    if width is None:
-        load_image_for_model(path)   # raises the reader's one sentence
-        raise DataError(f"{path.name} is not an image that can be read.")
-    return load_image_for_model(path, (width, height)), path.name
+    path = Path(os.path.expanduser(name))
+    if not path.exists():
+        known = ", ".join(builtin_names(kind)) or "none shipped"
+        raise DataError(f"{kind.capitalize()} picture '{name}': no such file, and not a "
+                        f"built-in picture ({known}).")
+    return read_file(path, MAX_PICTURE_SIDE), path.name
 
 
 def _blend_weights(text: str, count: int) -> list[float]:
@@ -223,6 +211,19 @@ def load_data(settings: StyleTransferSettings) -> StylePictures:
     return StylePictures(content, list(styles), _blend_weights(settings.style_blend,
                                                                len(styles)),
                          (content_name, tuple(names)))
+
+
+def pictures_from_page(chosen: dict) -> StylePictures:
+    """The page's choice (``{"content", "content_name", "styles", "style_names",
+    "style_weights"}``, arrays already read) as the run's pictures."""
+    styles = list(chosen.get("styles") or [])
+    if chosen.get("content") is None or not styles:
+        raise DataError("Choose a content photo and at least one style picture.")
+    names = (str(chosen.get("content_name") or "content"),
+             tuple(str(n) for n in (chosen.get("style_names") or ["style"] * len(styles))))
+    weights = [float(w) for w in (chosen.get("style_weights") or [1.0] * len(styles))]
+    return StylePictures(np.asarray(chosen["content"], np.uint8),
+                         [np.asarray(s, np.uint8) for s in styles], weights, names)
 
 
 def _output_folder(hp) -> Path:
@@ -276,6 +277,8 @@ def run(hp: StyleTransferSettings, on_event, control, dataset=None) -> dict:
     from engine.keras_models.style_networks import default_network
 
     pictures = dataset if dataset is not None else load_data(hp)
+    if isinstance(pictures, dict):
+        pictures = pictures_from_page(pictures)
     if not isinstance(pictures, StylePictures):
         raise LessonError("Style transfer needs a content and a style picture.")
     chosen = default_network(hp.network)
@@ -292,6 +295,7 @@ def run(hp: StyleTransferSettings, on_event, control, dataset=None) -> dict:
     on_event.total = int(hp.num_iterations)
     values = {name: getattr(hp, name) for name in LIVE}
     content_curve, style_curve, course_costs, frames = [], [], [], []
+    rows = []   # (iteration, total, content, style): the canvas's cost curves
     step_seconds = []
 
     def course_print(i, costs) -> None:
@@ -313,15 +317,14 @@ def run(hp: StyleTransferSettings, on_event, control, dataset=None) -> dict:
                 course_print(i, painter.costs())
             content_curve.append((i, costs.content))
             style_curve.append((i, costs.style))
+            rows.append((i, costs.total, costs.content, costs.style))
             on_event.progress(i, costs.total, content_cost=costs.content,
                               style_cost=costs.style, variation_cost=costs.variation)
             if (i + 1) % int(hp.gallery_every) == 0:
                 frames.append((i + 1, painter.picture()))
             if on_event.snapshot_due() or control.paused:
                 on_event.snapshot(picture=painter.picture(), iteration=i + 1,
-                                  content_curve=list(content_curve),
-                                  style_curve=list(style_curve),
-                                  network=chosen.sentence,
+                                  costs=list(rows), network=chosen.sentence,
                                   size=[painter.height, painter.width])
     except StopRequested:
         pass   # the picture so far is kept, saved and returned
@@ -329,8 +332,7 @@ def run(hp: StyleTransferSettings, on_event, control, dataset=None) -> dict:
     _save(picture, folder / "generated_image.jpg")
     final = painter.costs()
     on_event.force_snapshot()
-    on_event.snapshot(picture=picture, iteration=len(step_seconds),
-                      content_curve=content_curve, style_curve=style_curve,
+    on_event.snapshot(picture=picture, iteration=len(step_seconds), costs=list(rows),
                       network=chosen.sentence, size=[painter.height, painter.width])
     timed = step_seconds[1:] or step_seconds
     metrics = {"iterations": len(step_seconds), "final_cost": final.total,
@@ -341,7 +343,9 @@ def run(hp: StyleTransferSettings, on_event, control, dataset=None) -> dict:
     result = {"picture": picture, "raw_picture": painter.raw_picture(),
               "content": painter.content, "styles": painter.styles,
               "style_weights": [float(w) for w in painter.style_weights],
-              "costs": [[i, c] for i, c in on_event.curve],
+              "iteration": len(step_seconds),
+              # (iteration, total, content, style) per iteration
+              "costs": [list(r) for r in rows],
               "content_costs": [[i, c] for i, c in content_curve],
               "style_costs": [[i, c] for i, c in style_curve],
               "course_costs": course_costs, "frames": frames,
