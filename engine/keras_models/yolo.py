@@ -132,11 +132,16 @@ def predict(image_file, yolo_model=None, class_names=None, anchors=None,
     (out_scores, out_boxes, out_classes) as NumPy arrays.
 
     ``yolo_model`` defaults to the learner's YOLOv2 weights from the registry (a
-    WeightsError says where to put them); its input size sets the resize."""
+    WeightsError says where to put them), or a ``YoloDetector`` (which brings its own
+    anchors and class names); its input size sets the resize."""
     if yolo_model is None:
         from engine.weights import get_entry
 
         yolo_model = get_entry("yolov2").load()
+    if hasattr(yolo_model, "anchors") and hasattr(yolo_model, "class_names"):
+        anchors = yolo_model.anchors if anchors is None else anchors
+        class_names = yolo_model.class_names if class_names is None else class_names
+        yolo_model = yolo_model.model
     class_names = list(COCO_CLASSES if class_names is None else class_names)
     anchors = YOLO_ANCHORS if anchors is None else np.asarray(anchors, np.float32)
     model_image_size = tuple(int(s) for s in yolo_model.input_shape[1:3])

@@ -24,6 +24,7 @@ from engine.data.style_pictures import (PICTURE_SUFFIXES, read_picture, shipped_
 from playground.bridge import BackgroundTask
 from playground.panels import style
 from playground.panels.style import rgb_to_qimage
+from playground.safe_slots import guarded
 
 THUMBNAIL = 64
 FILE_FILTER = "Pictures (" + " ".join(f"*{s}" for s in PICTURE_SUFFIXES) + ");;All files (*)"
@@ -172,13 +173,16 @@ class PictureGallery(QWidget):
         self.added.emit(picture)
 
     # --- drag and drop ---
+    @guarded("take that drop")
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
+    @guarded("take that drop")
     def dragMoveEvent(self, event) -> None:
         self.dragEnterEvent(event)
 
+    @guarded("add the dropped pictures")
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         for path in paths:
@@ -187,6 +191,10 @@ class PictureGallery(QWidget):
             event.acceptProposedAction()
 
     # --- helpers ---
+    def show_problem(self, text: str) -> None:
+        """Where a guarded handler of this gallery says what went wrong."""
+        self.say(text, error=True)
+
     def say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(style.ERROR_CSS if error else style.MUTED_CSS)
         self.message.setText(text)
