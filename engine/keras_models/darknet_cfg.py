@@ -195,6 +195,9 @@ def build_darknet_model(config: DarknetConfig, reorg_order: str = "darknet",
                                     kernel_initializer=kernel_initializer,
                                     name=layer_name("conv2d"))(x)
             if batch_norm:
+                # Darknet divides by sqrt(variance) + 1e-6, Keras by
+                # sqrt(variance + epsilon): a small epsilon keeps the two within
+                # rounding for any trained variance
                 x = keras.layers.BatchNormalization(
                     epsilon=1e-5, name=layer_name("batch_normalization"))(x)
             if activation == "leaky":

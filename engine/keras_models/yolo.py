@@ -29,12 +29,15 @@ def _tf():
 
 
 def yolo_head(feats, anchors, num_classes):
-    """Decode the last convolution (m, S, S, A*(5+C)) as YOLOv2's region layer does:
+    """Decode the last convolution (m, S, S, A*(5+C)), or one picture's (S, S,
+    A*(5+C)), as YOLOv2's region layer does:
     sigmoid offsets within the cell, exp-scaled anchors, sigmoid objectness and a
     softmax over the classes. Returns (box_confidence, box_xy, box_wh,
     box_class_probs); xy and wh are fractions of the picture's width and height."""
     tf = _tf()
     feats = tf.convert_to_tensor(feats, dtype=tf.float32)
+    if feats.shape.rank == 3:        # one picture without its batch axis
+        return tuple(t[0] for t in yolo_head(feats[None], anchors, num_classes))
     anchors = tf.constant(np.asarray(anchors, dtype=np.float32).reshape(1, 1, 1, -1, 2))
     num_anchors = int(anchors.shape[3])
     grid_h, grid_w = feats.shape[1], feats.shape[2]

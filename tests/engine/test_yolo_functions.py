@@ -204,6 +204,8 @@ def test_yolo_head_decodes_like_darknet(yolo):
     tf_out = yolo.yolo_head(feats[None], YOLO_ANCHORS, 80)
     for ours, theirs in zip(yolo_head_numpy(feats, YOLO_ANCHORS, 80), tf_out):
         np.testing.assert_allclose(ours, theirs.numpy()[0], rtol=1e-5, atol=1e-7)
+    for unbatched, batched in zip(yolo.yolo_head(feats, YOLO_ANCHORS, 80), tf_out):
+        np.testing.assert_array_equal(unbatched.numpy(), batched.numpy()[0])
 
 
 def _random_outputs(rng):
