@@ -158,6 +158,9 @@ def predict(image_file, yolo_model=None, class_names=None, anchors=None,
     class_names = list(COCO_CLASSES if class_names is None else class_names)
     anchors = YOLO_ANCHORS if anchors is None else np.asarray(anchors, np.float32)
     model_image_size = tuple(int(s) for s in yolo_model.input_shape[1:3])
+    # the course calls predict(sess, "test.jpg") and reads images/test.jpg
+    if not Path(image_file).exists() and (Path("images") / image_file).is_file():
+        image_file = Path("images") / image_file
     image, image_data = preprocess_image(image_file, model_image_size=model_image_size)
     feats = yolo_model(image_data, training=False)   # BatchNorm in inference mode
     head = yolo_head(feats, anchors, len(class_names))
