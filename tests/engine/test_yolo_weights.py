@@ -125,6 +125,9 @@ def test_darknet_pair_every_array_lands_in_its_layer(keras, tmp_path, version, h
     detector = load_yolo_detector(tmp_path / "tiny.weights")
     assert detector.class_names == ["car", "bus", "person"]
     np.testing.assert_allclose(detector.anchors, [[1.0, 1.5], [2.5, 2.0]])
+    model, anchors, names = detector          # the registry's triple
+    assert model is detector.model and names == detector.class_names
+    assert "tiny" in detector.description and "3 classes" in detector.description
     assert detector.model.output_shape == (None, 16, 16, 16)
     plan = conv_plan(detector.model)
     assert len(plan) == len(written)
