@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QLabel, QListView, QListWidget, QListWidgetItem, 
 
 from engine.lessons import all_lessons
 from playground import data_status
+from playground.safe_slots import guarded
 
 THUMBNAILS_DIR = Path(__file__).resolve().parents[1] / "assets" / "thumbnails"
 THUMB_SIZE = QSize(224, 126)
@@ -94,6 +95,7 @@ class WelcomePage(QWidget):
     def _chosen(self, item: QListWidgetItem) -> None:
         self.lesson_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
 
+    @guarded("check which course files are here")
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.refresh()   # files may have been imported since
         super().showEvent(event)

@@ -22,8 +22,10 @@ from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+from playground.panels import style
 from playground.panels.panel_tabs import PanelTabs
 from playground.panels.runs_panel import RunsPanel
+from playground.safe_slots import guarded
 
 
 CURVE_INTERVAL_S = 0.1
@@ -53,6 +55,13 @@ class LessonPage(QWidget):
         title.setWordWrap(True)      # a long summary wraps instead of widening the window
         title.setMinimumWidth(200)
         outer.addWidget(title)
+        # Where an exception caught by a guarded handler is said (playground/safe_slots).
+        self.problem = QLabel("")
+        self.problem.setObjectName("pageProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(style.ERROR_CSS)
+        self.problem.hide()
+        outer.addWidget(self.problem)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.setObjectName("pageSplitter")
         self.text = LessonText(background=True)  # opening a page never waits on mathtext
@@ -71,6 +80,7 @@ class LessonPage(QWidget):
         outer.addWidget(self.splitter, 1)
         self._text_width = None
 
+    @guarded("lay out this page")
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         if self._text_width is None:   # first show: a text column sized to the window
@@ -107,6 +117,11 @@ class LessonPage(QWidget):
 
     def shutdown(self) -> None:
         """Called when the window closes: stop anything running."""
+
+    def show_problem(self, text: str) -> None:
+        """One sentence about something that went wrong in a handler on this page."""
+        self.problem.setText(text)
+        self.problem.show()
 
 
 class TrainingPage(LessonPage):
@@ -178,6 +193,7 @@ class TrainingPage(LessonPage):
         if self._restore_note and self.lesson.load_data is None:
             self.controls.set_status(self._restore_note)
 
+    @guarded("lay out this page")
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.fit_sidebar()   # pages add sidebar rows after __init__ too
         super().showEvent(event)
@@ -227,6 +243,10 @@ class TrainingPage(LessonPage):
     def data_key(self, settings) -> object:
         """Settings that decide which data is loaded; a change reloads it."""
         return None
+
+    def show_problem(self, text: str) -> None:
+        """A training page says it where it says everything: the status line."""
+        self.controls.set_status(text, error=True)
 
     # --- settings kept between sessions ---
     def _restore_settings(self) -> str:
