@@ -36,7 +36,7 @@ SIDEBAR_WIDTH = 300
 def text_width_for(page_width: int) -> int:
     """The lesson column's first width: about a third of the page, 280-460 px, so
     a line of text stays readable and the bench keeps room for its plots."""
-    return int(min(460, max(280, 0.3 * page_width)))
+    return int(min(460, max(280, 0.27 * page_width)))
 
 
 class LessonPage(QWidget):
