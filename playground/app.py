@@ -42,7 +42,12 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
     except ValueError:
         return _fail(f"--size must look like 1500x900; got '{size}'.")
     from playground.lessons.base import TrainingPage
-    TrainingPage.record_history = False  # a screenshot's run is not one of the user's runs
+    from playground.panels.controls import RunControls
+    # A screenshot's run is not one of the user's runs: not in the history, and its
+    # --steps must not become the lesson's remembered settings. It goes full speed.
+    TrainingPage.record_history = False
+    TrainingPage.remember_settings = False
+    RunControls.animate_default = False
     window = MainWindow()
     window.resize(width, height)
     window.show()

@@ -163,21 +163,21 @@ class ResNetPage(SignsPage):
         self.estimate_label.setText("Timing the first batches (the first one also builds "
                                     "the training graph)…")
 
+    progress_counts_batches = True   # per-batch curve: "iteration" counts batches
+
     def _on_progress(self, data: dict) -> None:
-        # per-batch curve: "iteration" counts batches, "epoch" is the epoch (from 0)
         self._take_estimate(data)
-        total = data.get("total") or 0
-        self.controls.set_progress(data["iteration"] + 1, total)
-        if self.job and self.job.control.paused:
-            return
+        super()._on_progress(data)
+
+    def progress_text(self, data: dict) -> str:
+        # "iteration" counts batches; "epoch" is the epoch (from 0)
         epochs = getattr(self.job.settings, "epochs", None) if self.job else None
         epoch = int(data.get("epoch", 0)) + 1
         of = f" of {epochs}" if epochs else ""
         batch = f", batch {data['batch']} of {data['batches']}" \
             if data.get("batch") and data.get("batches") else ""
         estimate = f" · {self.estimate['estimate_text']}" if self.estimate else ""
-        self.controls.set_status(f"Epoch {epoch}{of}{batch} — cost {data['cost']:.4f}"
-                                 f"{estimate}")
+        return f"Epoch {epoch}{of}{batch} — cost {data['cost']:.4f}{estimate}"
 
     def on_snapshot(self, data: dict) -> None:
         self._take_estimate(data)

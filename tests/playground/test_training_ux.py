@@ -1,0 +1,171 @@
+"""Watching training (issue 12, points 1-5): speed and Animate, a Step that shows its
+step, Stop that says what it does, Reset to "not started", the time left. Offscreen
+Qt; every action is a click or a key on the real widget."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QPushButton, QSlider
+
+from engine.settings import replace_setting
+from page_support import open_page
+from playground.panels import controls as controls_module
+from playground.panels.controls import FULL_SPEED, SPEEDS, RunControls, format_duration
+
+
+def button(page, name) -> QPushButton:
+    return page.findChild(QPushButton, name)
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.LeftButton)
+
+
+def click_box(qtbot, box: QCheckBox) -> None:
+    # on the indicator: a click elsewhere in a grid row can miss it
+    qtbot.mouseClick(box, Qt.LeftButton, pos=box.rect().topLeft() + box.rect().center() / 4)
+
+
+# --- 1. speed ------------------------------------------------------------------------
+
+def test_animate_paces_a_quick_run_and_the_slider_sets_the_speed_live(qtbot, window,
+                                                                        monkeypatch):
+    monkeypatch.setattr(controls_module, "ANIMATE_SECONDS", 1.5)
+    page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=150)
+    animate = page.findChild(QCheckBox, "animateBox")
+    slider = page.findChild(QSlider, "speedSlider")
+    assert not animate.isChecked() and slider.value() == FULL_SPEED   # the tests' default
+    click_box(qtbot, animate)
+    assert animate.isChecked() and "Animated" in page.controls.speed_label.text()
+    t0 = time.perf_counter()
+    click(qtbot, button(page, "trainButton"))
+    assert page.job.control.pace == pytest.approx(1.5 / 150)
+    qtbot.waitUntil(lambda: not page.running, timeout=60000)
+    assert time.perf_counter() - t0 >= 1.5 * 0.9, "150 animated iterations last ~1.5 s"
+    qtbot.waitUntil(lambda: "Finished" in page.controls.status.text(), timeout=5000)
+
+    # by hand: Home is one iteration a second, live, and it turns Animate off
+    page.settings_panel.set_values(replace_setting(page.settings_panel.values(),
+                                                   "num_iterations", 50000))
+    click(qtbot, button(page, "trainButton"))
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key_Home)
+    assert slider.value() == 0 and not animate.isChecked()
+    assert page.job.control.pace == pytest.approx(1.0 / SPEEDS[0])
+    assert "1 iteration a second" in page.controls.speed_label.text()
+    qtbot.wait(300)
+    before = len(page.job.reporter.curve)
+    qtbot.wait(1200)
+    assert len(page.job.reporter.curve) - before <= 3, "about one iteration a second"
+    qtbot.keyClick(slider, Qt.Key_End)
+    assert page.job.control.pace == 0 and page.controls.speed_label.text() == "Full speed."
+    qtbot.waitUntil(lambda: len(page.job.reporter.curve) > before + 200, timeout=20000)
+    click(qtbot, button(page, "stopButton"))
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+
+
+# --- 2. a Step shows its step ------------------------------------------------------
+
+def _shown_iteration(page) -> int | None:
+    match = re.search(r"Paused at iteration ([\d,]+) of", page.controls.status.text())
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+def test_each_step_moves_bar_status_curve_and_boundary_together(qtbot, window):
+    page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=50000)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: page.boundary_plot.redraw_count >= 2, timeout=20000)
+    click(qtbot, button(page, "pauseButton"))
+    qtbot.waitUntil(lambda: _shown_iteration(page) is not None, timeout=5000)
+    for _ in range(6):
+        position = page.job.reporter.curve[-1][0] + 1
+        qtbot.waitUntil(lambda: _shown_iteration(page) == position, timeout=5000)
+        assert page.controls.progress.value() == position
+        redraws, points = page.boundary_plot.redraw_count, page.cost_plot.point_count()
+        click(qtbot, button(page, "stepButton"))
+        qtbot.waitUntil(lambda: _shown_iteration(page) == position + 1, timeout=5000)
+        assert page.controls.progress.value() == position + 1
+        assert page.controls.state == "paused" and len(page.job.reporter.curve) == position + 1
+        qtbot.waitUntil(lambda: page.boundary_plot.redraw_count > redraws, timeout=5000)
+        qtbot.waitUntil(lambda: page.cost_plot.point_count() == position + 1, timeout=5000)
+        assert page.cost_plot.point_count() > points
+    click(qtbot, button(page, "stopButton"))
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+
+
+# --- 3. Stop says what it is doing ---------------------------------------------------
+
+def test_stop_says_it_is_evaluating_with_every_button_disabled(qtbot, window, monkeypatch):
+    from engine.lesson_runs import planar
+    page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=50000)
+    real_accuracy = planar.accuracy
+    slow = []
+
+    def slow_accuracy(*args):   # the final evaluation of a big model takes seconds
+        if page.job is not None and page.job.control.stop_requested:
+            slow.append(1)
+            time.sleep(0.4)
+        return real_accuracy(*args)
+
+    monkeypatch.setattr(planar, "accuracy", slow_accuracy)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: page.cost_plot.point_count() > 3, timeout=20000)
+    click(qtbot, button(page, "pauseButton"))
+    click(qtbot, button(page, "stopButton"))
+    assert page.controls.status.text() == "Stopping — evaluating the model…"
+    names = ("trainButton", "pauseButton", "stopButton", "stepButton", "resetButton")
+    assert not any(button(page, name).isEnabled() for name in names)
+    assert page.controls.progress.maximum() == 0, "a busy bar while it evaluates"
+    qtbot.waitUntil(lambda: not page.running, timeout=30000)
+    qtbot.waitUntil(lambda: page.controls.status.text().startswith("Stopped"), timeout=5000)
+    assert slow, "the stopped run did evaluate its model"
+    assert button(page, "trainButton").isEnabled() and button(page, "resetButton").isEnabled()
+    assert page.controls.progress.maximum() == 50000
+
+
+# --- 5. time left --------------------------------------------------------------------
+
+def test_time_left_beside_the_bar_on_a_long_run_and_none_on_a_short_one(qtbot):
+    controls = RunControls()
+    qtbot.addWidget(controls)
+    controls.show()
+    clock = [100.0]
+    real = time.perf_counter
+    try:
+        controls_module.time.perf_counter = lambda: clock[0]
+        click(qtbot, controls.train_button)
+        clock[0] += 4.0
+        controls.set_progress(10, 100)      # 10% in 4 s: 36 s left
+        assert controls.time_left.text() == "about 36 s left"
+        clock[0] += 1.0
+        click(qtbot, controls.pause_button)
+        assert controls.time_left.text() == "paused"
+        clock[0] += 60.0                    # paused time does not count
+        click(qtbot, controls.pause_button)
+        clock[0] += 5.0
+        controls.set_progress(25, 100, fraction=0.25)   # 10 s running for 25%: 30 s left
+        assert controls.time_left.text() == "about 30 s left"
+        controls.set_state("finished")
+        assert controls.time_left.text() == ""
+        click(qtbot, controls.train_button)   # a quick run (5 s in all): no estimate
+        clock[0] += 2.5
+        controls.set_progress(50, 100)
+        assert controls.time_left.text() == ""
+    finally:
+        controls_module.time.perf_counter = real
+    assert format_duration(80) == "1 min 20 s" and format_duration(7300) == "2 h 01 min"
+
+
+def test_deep_cat_shows_the_time_left_while_it_trains(qtbot, window, monkeypatch):
+    monkeypatch.setattr(controls_module, "ESTIMATE_AFTER_S", 0.5)
+    monkeypatch.setattr(controls_module, "ESTIMATE_ABOVE_S", 1.0)
+    page = open_page(qtbot, window, "deep-cat-classifier", num_iterations=3000)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: page.controls.time_left.text().endswith("left"), timeout=30000)
+    assert page.controls.time_left.isVisible()
+    click(qtbot, button(page, "stopButton"))
+    qtbot.waitUntil(lambda: not page.running, timeout=30000)
+    assert page.controls.time_left.text() == ""
