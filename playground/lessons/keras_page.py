@@ -131,6 +131,14 @@ class KerasPage(TrainingPage):
         model = (data.get("result") or {}).get("model")
         if model is not None:
             self.show_model(model)
+            self._maps_from_run = True
+
+    def clear_results(self) -> None:
+        super().clear_results()
+        # a trained model's feature maps go; a pretrained one's (the door) stay
+        if getattr(self, "_maps_from_run", False):
+            self._maps_from_run = False
+            self.feature_maps.set_model(None)
 
     def shutdown(self) -> None:
         super().shutdown()

@@ -44,6 +44,10 @@ def install_pretrained(path: str):
     return install_resnet50_weights(path)
 
 
+ESTIMATE_HINT = ("ResNet50 is slow on a CPU: after the first few batches the time per "
+                 "epoch is estimated here.")
+
+
 class ResNetPage(SignsPage):
     """Residual networks: training with a time estimate, the architecture, the
     pretrained model."""
@@ -70,9 +74,7 @@ class ResNetPage(SignsPage):
         training = QWidget()
         column = QVBoxLayout(training)
         column.setContentsMargins(0, 0, 0, 0)
-        self.estimate_label = QLabel(
-            "ResNet50 is slow on a CPU: after the first few batches the time per epoch "
-            "is estimated here.", objectName="epochEstimate")
+        self.estimate_label = QLabel(ESTIMATE_HINT, objectName="epochEstimate")
         self.estimate_label.setWordWrap(True)
         self.estimate_label.setStyleSheet(style.MUTED_CSS)
         column.addWidget(self.estimate_label)
@@ -162,6 +164,11 @@ class ResNetPage(SignsPage):
             plot.plot.setLabel("bottom", "batch")
         self.estimate_label.setText("Timing the first batches (the first one also builds "
                                     "the training graph)…")
+
+    def clear_results(self) -> None:
+        super().clear_results()
+        self.estimate = {}
+        self.estimate_label.setText(ESTIMATE_HINT)
 
     progress_counts_batches = True   # per-batch curve: "iteration" counts batches
 

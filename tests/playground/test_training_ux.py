@@ -169,3 +169,71 @@ def test_deep_cat_shows_the_time_left_while_it_trains(qtbot, window, monkeypatch
     click(qtbot, button(page, "stopButton"))
     qtbot.waitUntil(lambda: not page.running, timeout=30000)
     assert page.controls.time_left.text() == ""
+
+
+# --- 4. Reset means "not started" ------------------------------------------------
+
+def click_plot(qtbot, plot, x, y, shift=False):
+    from PySide6.QtCore import QPointF
+    scene_pos = plot.plot.vb.mapViewToScene(QPointF(x, y))
+    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    with qtbot.waitSignal(plot.point_added, timeout=2000):
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.MouseButton.LeftButton, modifier,
+                         plot.plot_widget.mapFromScene(scene_pos))
+
+
+def test_reset_clears_curves_boundary_units_and_status_on_planar(qtbot, window):
+    page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=200)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: not page.running, timeout=30000)
+    qtbot.waitUntil(lambda: "Finished" in page.controls.status.text(), timeout=5000)
+    assert page.cost_plot.point_count() == 200 and page.boundary_plot.image.image is not None
+    assert len(page.hidden_view.hidden) == 4
+    click(qtbot, button(page, "resetButton"))
+    assert page.cost_plot.point_count() == 0
+    assert page.boundary_plot.image.image is None, "the old boundary goes"
+    assert len(page.hidden_view.hidden) == 0 and page.last_result is None
+    assert page.controls.progress.format() == "not started"
+    assert page.controls.progress.value() == 0
+    assert page.controls.status.text() == "Not started. Press Train."
+    assert page.controls.time_left.text() == ""
+    assert button(page, "trainButton").isEnabled()
+
+
+def test_added_points_can_be_undone_and_cleared(qtbot, window):
+    page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=10)
+    click(qtbot, button(page, "trainButton"))   # draws the boundary, frames the plot
+    qtbot.waitUntil(lambda: not page.running and page.boundary_plot.redraw_count > 0,
+                    timeout=20000)
+    undo, clear = button(page, "undoPointButton"), button(page, "clearPointsButton")
+    assert not undo.isVisible() and not clear.isVisible()
+    plot = page.boundary_plot
+    click_plot(qtbot, plot, 0.5, 0.5, shift=True)
+    click_plot(qtbot, plot, -0.5, 0.2)
+    click_plot(qtbot, plot, 1.0, -1.0)
+    assert page.training_data().m_train == 403 and undo.isVisible()
+    click(qtbot, undo)
+    assert page.training_data().m_train == 402
+    assert "2 points added" in page.points_note.text()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    plot.plot_widget.setFocus()
+    qtbot.keyClick(plot.plot_widget, Qt.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    points = plot.user_points()
+    assert not points[0][0] and len(points[1][0]) == 1, "Ctrl+Z took back the last one"
+    click_plot(qtbot, plot, -0.5, 0.2)
+    click(qtbot, clear)
+    assert page.training_data().m_train == 400 and page.points_note.text() == ""
+    assert not clear.isVisible()
+    click(qtbot, button(page, "resetButton"))   # reset keeps the data as it is
+    assert page.training_data().m_train == 400
+
+
+def test_reset_clears_the_mistakes_on_an_image_page(qtbot, window):
+    page = open_page(qtbot, window, "logistic-regression", num_iterations=50)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: not page.running and page.last_result is not None, timeout=30000)
+    qtbot.waitUntil(lambda: len(page.misclassified.captions) > 0, timeout=5000)
+    click(qtbot, button(page, "resetButton"))
+    assert len(page.misclassified.captions) == 0 and page.cost_plot.point_count() == 0
+    assert page.controls.progress.format() == "not started"
