@@ -1,7 +1,9 @@
 """Headless runner: ``python -m engine list`` and ``python -m engine run LESSON``.
 
 Exit codes: 0 done, 2 bad input (unknown lesson or setting, unreadable data),
-3 the run failed (diverged or an unexpected error). Errors are one line on stderr.
+3 the run failed (diverged or an unexpected error), 128 + the signal when Ctrl-C
+(130), SIGTERM (143) or SIGHUP (129) stopped it: the run is then recorded as stopped.
+Errors are one line on stderr.
 Every run is added to the run history the app's Runs tab shows (``--no-history`` skips
 it); trouble with the history is a one-line note and never changes the exit code.
 """
@@ -116,6 +118,16 @@ def _variant_report(variant: dict) -> dict:
 
 
 def cmd_run(args) -> int:
+    from engine.run_signals import Interrupted, StopOnSignal
+    with StopOnSignal() as signals:
+        try:
+            return _run_lesson(args, signals)
+        except Interrupted as exc:  # before the run began: nothing to record
+            print(f"{exc}; nothing was run.", file=sys.stderr)
+            return signals.exit_code
+
+
+def _run_lesson(args, signals) -> int:
     from engine.jobs import Job
     from engine.lessons import get_lesson
     from engine.settings import settings_to_dict
@@ -124,9 +136,16 @@ def cmd_run(args) -> int:
     settings = lesson.make_settings(parse_sets(args.set or []))
     dataset = lesson.load_data(settings) if lesson.load_data else None
     bar = ProgressBar()
-    job = Job(lesson, settings, bar, dataset=dataset).run_here()
+    job = Job(lesson, settings, bar, dataset=dataset)
+    signals.attach(job.control.stop)   # Ctrl-C / SIGTERM / SIGHUP = the Stop button
+    job.run_here()
+    signals.ending()
     if not args.no_history:
         record_run(job)
+    if signals.signum is not None:
+        saved = "" if args.no_history else " and recorded in the run history as stopped"
+        print(f"stopped by {signals.name}; the run ended{saved}.", file=sys.stderr)
+        return signals.exit_code
     if job.error:
         print(f"error: {job.error}", file=sys.stderr)
         return EXIT_BAD_INPUT if job.bad_input else EXIT_RUN_FAILED

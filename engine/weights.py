@@ -103,3 +103,16 @@ register(WeightsEntry(
     loader="engine.keras_models.happy_door_weights:load_door_model",
     where_to_get="Train the Happy House lesson and press 'Use this model at the door'.",
 ))
+
+register(WeightsEntry(
+    name="yolov2",
+    description=("YOLOv2 weights (the course's yolo.h5, or Darknet's yolov2.cfg + "
+                 "yolov2.weights)"),
+    # The course's file first; then any .h5, then a Darknet pair (the loader finds the
+    # .cfg beside the .weights). The last pattern is where the message points.
+    locations=("yolo/yolo.h5", "yolo/*.h5", "yolo/*.weights", "yolo.h5", "yolo/yolo.h5"),
+    loader="engine.keras_models.yolo_detector:load_yolo_detector",
+    where_to_get=("Copy model_data/yolo.h5 from the course's car-detection notebook "
+                  "folder, or Darknet's yolov2.cfg with its yolov2.weights (or "
+                  "yolov2-voc / yolov2-tiny pairs) from the YOLO site."),
+))

@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from engine import limits
 from engine.data.dataset import DataError, Dataset
+from engine.data.safe_arrays import ArraySpec, check_labels, decode_names, read_h5_arrays
 from engine.user_data import user_data_dir
 
 DATA_ENV = "DL_PLAYGROUND_DATA"
@@ -57,90 +61,99 @@ def course_file_names() -> list[str]:
 
 # --- reading and checking one h5 file ---
 
-def _read_key(f, key: str, path: Path) -> np.ndarray:
-    import h5py
+@dataclass(frozen=True)
+class CourseSet:
+    """What the lessons assume of one course data set's files."""
 
-    if key not in f:
-        present = ", ".join(sorted(f.keys())) or "nothing"
-        raise DataError(f"{path.name} has no '{key}' entry (it holds: {present}).")
-    node = f[key]
-    if not isinstance(node, h5py.Dataset):
-        raise DataError(f"{path.name}: '{key}' is a group, not an array.")
-    return np.array(node[()])
+    description: str
+    n_classes: int
+    picture: tuple = (64, 64, 3)
 
 
-def _decode_classes(raw: np.ndarray, path: Path) -> list[str]:
-    if raw.ndim != 1 or raw.shape[0] < 2:
-        raise DataError(f"{path.name}: 'list_classes' must list at least two class "
-                        f"names, found shape {raw.shape}.")
-    out = []
-    for item in raw:
-        out.append(item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item))
-    return out
+# Every lesson that reads these files feeds 64x64x3 pictures to its model (and resizes
+# "Try your own image" to 64x64), so files of another size are refused on reading.
+COURSE_SETS = {"catvnoncat": CourseSet("cat / non-cat", 2),
+               "signs": CourseSet("SIGNS", 6),
+               "happy": CourseSet("Happy House", 2)}
 
 
-def read_h5_split(path: Path | str, split: str) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+def course_set_of(path: Path) -> CourseSet | None:
+    """The CourseSet a file named like ``train_signs.h5`` belongs to, if any."""
+    stem = path.stem.split("_", 1)[-1]
+    return COURSE_SETS.get(stem)
+
+
+def h5_split_specs(split: str, picture: tuple | None = None) -> list[ArraySpec]:
+    """What a course h5 file of ``split`` holds: pictures, one label per picture and
+    (required in test files) the class names."""
+    height, width, channels = picture or ("h", "w", 3)
+    return [
+        ArraySpec(f"{split}_set_x", (("m", height, width, channels),), "u", itemsize=1,
+                  what="colour images", counts="images"),
+        ArraySpec(f"{split}_set_y", (("m",), (1, "m"), ("m", 1)), "iubf",
+                  what="one class label per image", counts="labels"),
+        ArraySpec("list_classes", (("c",),), "SUiuf", what="class names",
+                  required=(split == "test"), max_bytes=limits.MAX_CLASSES * 1024),
+    ]
+
+
+def read_h5_split(path: Path | str, split: str,
+                  course_set: CourseSet | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
     """Read and check one course h5 file of ``split`` "train" or "test".
 
-    Returns ``(images (m, h, w, 3) uint8, labels (1, m), classes or None)``; classes are
-    required in test files (the course reads them from there) and optional in train files.
+    Returns ``(images (m, h, w, 3) uint8, labels (1, m) int64, classes or None)``;
+    classes are required in test files (the course reads them from there) and optional
+    in train files. Shapes and sizes are checked before anything is read; with a
+    ``course_set`` the picture size and number of classes must be the lesson's.
     """
-    import h5py
-
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path.name} was not found at {path.parent}.")
+    picture = course_set.picture if course_set else None
     try:
-        with h5py.File(path, "r") as f:
-            x = _read_key(f, f"{split}_set_x", path)
-            y = _read_key(f, f"{split}_set_y", path)
-            has_classes = "list_classes" in f
-            if split == "test" or has_classes:
-                classes = _decode_classes(_read_key(f, "list_classes", path), path)
-            else:
-                classes = None
-    except OSError as exc:
-        reason = str(exc).split("(")[-1].rstrip(")") if "(" in str(exc) else str(exc)
-        raise DataError(f"{path.name} is truncated, corrupt or not an HDF5 file "
-                        f"({reason}).") from None
-
-    key = f"'{split}_set_x'"
-    if x.ndim != 4 or x.shape[-1] != 3:
-        raise DataError(f"{path.name}: {key} has shape {x.shape}; expected colour "
-                        f"images of shape (m, height, width, 3).")
-    if x.dtype != np.uint8:
-        raise DataError(f"{path.name}: {key} holds {x.dtype} values; expected uint8 "
-                        f"pixels (0..255).")
+        arrays, dims = read_h5_arrays(path, h5_split_specs(split, picture))
+    except DataError as exc:
+        if course_set and "'" + split + "_set_x' has shape" in str(exc):
+            raise DataError(f"{exc} The {course_set.description} lessons use "
+                            f"{'x'.join(map(str, picture))} pictures.") from None
+        raise
+    x, y = arrays[f"{split}_set_x"], arrays[f"{split}_set_y"]
     if x.shape[0] == 0:
-        raise DataError(f"{path.name}: {key} holds no images.")
-    if y.ndim == 2 and 1 in y.shape:
-        y = y.reshape(-1)
-    if y.ndim != 1:
-        raise DataError(f"{path.name}: '{split}_set_y' has shape {y.shape}; expected one "
-                        f"label per image.")
-    if y.dtype.kind not in "iub":
-        raise DataError(f"{path.name}: '{split}_set_y' holds {y.dtype} values; expected "
-                        f"integer class labels.")
-    if y.shape[0] != x.shape[0]:
-        raise DataError(f"{path.name} has {x.shape[0]} images but {y.shape[0]} labels.")
-    y = y.astype(np.int64).reshape((1, y.shape[0]))
-    if classes is not None and (y.min() < 0 or y.max() >= len(classes)):
-        raise DataError(f"{path.name}: labels range over {y.min()}..{y.max()} but "
-                        f"'list_classes' names only {len(classes)} classes.")
+        raise DataError(f"{path.name}: '{split}_set_x' holds no images.")
+    if x.shape[1] < 1 or x.shape[2] < 1:
+        raise DataError(f"{path.name}: '{split}_set_x' holds empty pictures {x.shape[1:]}.")
+    classes = None
+    if "list_classes" in arrays:
+        classes = decode_names(arrays["list_classes"], path.name)
+        if len(classes) < 2:
+            raise DataError(f"{path.name}: 'list_classes' must list at least two class "
+                            f"names, found {len(classes)}.")
+        if len(classes) > limits.MAX_CLASSES:
+            raise DataError(f"{path.name}: 'list_classes' names {len(classes):,} classes; "
+                            f"at most {limits.MAX_CLASSES} are read.")
+    if course_set is not None and classes is not None and len(classes) != course_set.n_classes:
+        raise DataError(f"{path.name} names {len(classes)} classes; the "
+                        f"{course_set.description} lessons have {course_set.n_classes}.")
+    n_classes = len(classes) if classes is not None else \
+        (course_set.n_classes if course_set else limits.MAX_CLASSES)
+    y = check_labels(y, n_classes, path.name, f"{split}_set_y").reshape(1, -1)
     return x, y, classes
 
 
 def load_h5_pair(train_path: Path | str, test_path: Path | str, name: str) -> Dataset:
-    """Load and cross-check a train/test pair of course h5 files as an images Dataset."""
+    """Load and cross-check a train/test pair of course h5 files as an images Dataset.
+
+    ``name`` is the course set ("catvnoncat", "signs", "happy"): its picture size and
+    number of classes are required. Another name checks only that the files agree."""
     train_path, test_path = Path(train_path), Path(test_path)
-    x_train, y_train, train_classes = read_h5_split(train_path, "train")
-    x_test, y_test, classes = read_h5_split(test_path, "test")
+    course_set = COURSE_SETS.get(name)
+    x_train, y_train, train_classes = read_h5_split(train_path, "train", course_set)
+    x_test, y_test, classes = read_h5_split(test_path, "test", course_set)
     if x_train.shape[1:] != x_test.shape[1:]:
         raise DataError(f"{train_path.name} has images of shape {x_train.shape[1:]} but "
                         f"{test_path.name} has {x_test.shape[1:]}.")
     if train_classes is not None and train_classes != classes:
         raise DataError(f"{train_path.name} and {test_path.name} name different classes "
-                        f"({train_classes} vs {classes}).")
+                        f"({', '.join(train_classes)} vs {', '.join(classes)})"[:300] + ".")
     if y_train.max() >= len(classes):
         raise DataError(f"{train_path.name}: labels go up to {y_train.max()} but "
                         f"{test_path.name} names only {len(classes)} classes.")
@@ -188,7 +201,7 @@ def real_test_set(file_name: str, description: str, classes: list[str]) -> dict 
     path = find_course_file(file_name)
     if path is None:
         return None
-    images, labels, file_classes = read_h5_split(path, "test")
+    images, labels, file_classes = read_h5_split(path, "test", course_set_of(path))
     if images.shape[1:] != (64, 64, 3) or len(file_classes or []) != len(classes):
         raise DataError(f"{path.name} holds {images.shape[1:]} pictures of "
                         f"{len(file_classes or [])} classes; the {description} test set "
@@ -207,66 +220,120 @@ def with_real_test(dataset: Dataset, real_test: dict | None) -> Dataset:
     return dataset
 
 
-def _check_mat(path: Path) -> str:
-    import scipy.io
+def _describe_images(x: np.ndarray, classes: list[str] | None) -> str:
+    described = f"{x.shape[0]} images {x.shape[1]}x{x.shape[2]}x{x.shape[3]}"
+    return described + (f", {len(classes)} classes" if classes is not None else "")
 
-    try:
-        data = scipy.io.loadmat(str(path))
-    except Exception as exc:  # scipy raises several types for a damaged file
-        raise DataError(f"{path.name} is not a readable MATLAB file ({exc}).") from None
-    for key in ("X", "y", "Xval", "yval"):
-        if key not in data:
-            raise DataError(f"{path.name} has no '{key}' entry.")
-    for x_key, y_key in (("X", "y"), ("Xval", "yval")):
-        x, y = data[x_key], data[y_key]
-        if x.ndim != 2 or x.shape[1] != 2:
-            raise DataError(f"{path.name}: '{x_key}' has shape {x.shape}; expected "
-                            f"(m, 2) points.")
-        if y.size != x.shape[0]:
-            raise DataError(f"{path.name} has {x.shape[0]} points in '{x_key}' but "
-                            f"{y.size} labels in '{y_key}'.")
-    return f"{data['X'].shape[0]} training and {data['Xval'].shape[0]} validation points"
+
+def _split_and_set(name: str) -> tuple[str, str]:
+    split, set_name = Path(name).stem.split("_", 1)
+    return split, set_name
+
+
+def _partner_name(name: str) -> str:
+    split, set_name = _split_and_set(name)
+    return f"{'test' if split == 'train' else 'train'}_{set_name}.h5"
+
+
+def check_alone(path: Path, name: str | None = None) -> str:
+    """The checks a lesson makes on the course file ``path`` (known as ``name``) on its
+    own: returns a short description or raises DataError."""
+    name = name or path.name
+    if name in MAT_FILES:
+        from engine.data.two_d import read_field_file
+        train_X, _, test_X, _ = read_field_file(path)
+        return f"{train_X.shape[1]} training and {test_X.shape[1]} validation points"
+    if name not in course_file_names():
+        raise DataError(f"{path.name} is not a course file this app knows.")
+    split, set_name = _split_and_set(name)
+    x, _, classes = read_h5_split(path, split, COURSE_SETS[set_name])
+    return _describe_images(x, classes)
 
 
 def check_course_file(path: Path | str) -> str:
-    """Check one recognised course file; returns a short description or raises DataError."""
-    path = Path(path)
-    if path.name in MAT_FILES:
-        return _check_mat(path)
-    split = path.name.split("_", 1)[0]
-    if split not in ("train", "test") or path.suffix != ".h5":
-        raise DataError(f"{path.name} is not a course file this app knows.")
-    x, _, classes = read_h5_split(path, split)
-    described = f"{x.shape[0]} images {x.shape[1]}x{x.shape[2]}x{x.shape[3]}"
-    if classes is not None:
-        described += f", {len(classes)} classes"
-    return described
+    """Check one recognised course file as the lessons would (picture size and number
+    of classes included); returns a short description or raises DataError."""
+    return check_alone(Path(path))
 
 
-def _atomic_copy(src: Path, dest_dir: Path) -> Path:
+def check_with_partner(path: Path, name: str, partner: Path) -> None:
+    """The lesson's checks of the pair ``path`` (to be ``name``) and its ``partner``
+    file (train labels within the test file's classes, same picture size)."""
+    split, set_name = _split_and_set(name)
+    train, test = (path, partner) if split == "train" else (partner, path)
+    try:
+        load_h5_pair(train, test, set_name)
+    except DataError as exc:
+        # the files may carry staging names; the user knows them by their real names
+        text = str(exc).replace(path.name, name)
+        raise DataError(text) from None
+
+
+def _stage(src: Path, dest_dir: Path) -> Path:
+    """A private copy of ``src`` in ``dest_dir`` (same file system, so installing it
+    is one atomic rename); only regular files of bounded size are copied."""
+    from engine.data.safe_arrays import check_regular_file
+
+    check_regular_file(src)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{src.name}.", suffix=".tmp", dir=dest_dir)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{src.name}.", suffix=".staged", dir=dest_dir)
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             shutil.copyfileobj(inp, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
-        target = dest_dir / src.name
-        os.replace(tmp_name, target)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        _remove(Path(tmp_name))
         raise
-    return target
+    return Path(tmp_name)
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _same_content(a: Path, b: Path) -> bool:
+    import filecmp
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _install(staged: Path, target: Path) -> str:
+    """Move ``staged`` over ``target`` atomically, keeping a different old ``target``
+    as ``<name>.replaced-<time>``; returns a note about the kept copy ('' if none)."""
+    note = ""
+    if target.exists():
+        backup = target.with_name(f"{target.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
+        n = 1
+        while backup.exists():
+            n += 1
+            backup = backup.with_name(f"{target.name}.replaced-"
+                                      f"{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+        try:
+            os.link(target, backup)      # the old file stays in place until the rename
+        except OSError:
+            shutil.copy2(target, backup)
+        note = f"; the copy it replaced is kept as {backup.name}"
+    os.replace(staged, target)
+    return note
 
 
 def import_course_files(folder: Path | str) -> list[str]:
     """Check every recognised course file in ``folder`` (and its ``datasets/``
-    subfolder) and copy the good ones into the user data folder.
+    subfolder) exactly as the lessons will, and install the good ones in the user
+    data folder.
 
-    Returns one message per file found (imported, or skipped with the reason).
+    Each file is copied to a private staging file first and the *copy* is checked
+    (a file changed during the import cannot slip through): on its own, then with
+    its partner (the other file of the pair, imported together or already found),
+    as the lesson loads them. A refused file never touches the installed one; an
+    accepted file replaces it atomically and the old copy is kept beside it as
+    ``<name>.replaced-<time>``. Returns one message per file found.
     """
     folder = Path(folder).expanduser()
     if not folder.is_dir():
@@ -276,25 +343,69 @@ def import_course_files(folder: Path | str) -> list[str]:
     for place in (folder, folder / "datasets"):
         if place.is_dir():
             for name in known:
-                if name not in found and (place / name).is_file():
+                # exists, not is_file: a FIFO or folder of that name gets a sentence too
+                if name not in found and os.path.lexists(place / name):
                     found[name] = place / name
     if not found:
         return [f"No course files found in {folder} (looked for {', '.join(known)})."]
     dest_dir = user_datasets_dir()
-    messages = []
-    for name, path in found.items():
-        try:
-            described = check_course_file(path)
-        except DataError as exc:
-            messages.append(f"Skipped {name}: {exc}")
-            continue
-        try:
-            _atomic_copy(path, dest_dir)
-        except OSError as exc:
-            messages.append(f"Could not copy {name} into {dest_dir}: {exc.strerror or exc}.")
-            continue
-        messages.append(f"Imported {name} ({described}).")
-    return messages
+    messages: dict[str, str] = {}
+    staged: dict[str, Path] = {}
+    described: dict[str, str] = {}
+    try:
+        for name, path in found.items():
+            try:
+                staged[name] = _stage(path, dest_dir)
+                described[name] = check_alone(staged[name], name)
+            except DataError as exc:
+                text = str(exc)
+                if name in staged:        # say the file's own name, not the staging one
+                    text = text.replace(staged[name].name, name)
+                    _remove(staged.pop(name))
+                messages[name] = f"Skipped {name}: {text}"
+            except OSError as exc:
+                messages[name] = (f"Could not copy {name} into {dest_dir}: "
+                                  f"{exc.strerror or exc}.")
+                _remove(staged.pop(name, Path("/nonexistent")))
+        # the pair as the lesson will load it: the partner imported now, else the one
+        # found now (if it is usable on its own; a broken one is being replaced anyway)
+        for name in [n for n in staged if n not in MAT_FILES]:
+            partner_name = _partner_name(name)
+            partner = staged.get(partner_name)
+            if partner is None and partner_name not in found:
+                partner = find_course_file(partner_name)
+                if partner is not None:
+                    try:
+                        check_alone(partner, partner_name)
+                    except DataError:
+                        partner = None
+            if partner is None:
+                continue
+            try:
+                check_with_partner(staged[name], name, partner)
+            except DataError as exc:
+                text = str(exc).replace(partner.name, partner_name)
+                messages[name] = f"Skipped {name}: {text}"
+        for name in list(staged):
+            if name in messages:          # refused because of its partner
+                _remove(staged.pop(name))
+                continue
+            target = dest_dir / name
+            if target.is_file() and _same_content(staged[name], target):
+                _remove(staged.pop(name))
+                messages[name] = f"{name} is already installed ({described[name]})."
+                continue
+            try:
+                note = _install(staged.pop(name), target)
+            except OSError as exc:
+                messages[name] = (f"Could not install {name} in {dest_dir}: "
+                                  f"{exc.strerror or exc}.")
+                continue
+            messages[name] = f"Imported {name} ({described[name]}){note}."
+    finally:
+        for leftover in staged.values():
+            _remove(leftover)
+    return [messages[name] for name in found]
 
 
 def load_cat_dataset(seed: int = 0) -> Dataset:

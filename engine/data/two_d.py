@@ -7,9 +7,13 @@ be found and otherwise draws a stand-in of the same shape.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from engine import limits
 from engine.data.course_files import find_course_file
+from engine.data.safe_arrays import ArraySpec, check_finite, check_labels, read_mat_arrays
 from engine.data.dataset import DataError, Dataset
 from engine.global_random import GLOBAL_RANDOM_LOCK
 
@@ -52,33 +56,33 @@ def circles_dataset() -> Dataset:
                    extra={"view": CIRCLES_VIEW})
 
 
-def _read_field_file(path) -> tuple:
-    """(train_X, train_Y, test_X, test_Y) from data.mat, checked; DataError otherwise."""
-    import scipy.io
+# data.mat: training points X (m, 2) with labels y (m, 1), validation Xval / yval
+FIELD_SPECS = [
+    ArraySpec("X", (("m", 2),), "fiu", what="training points", counts="points in 'X'"),
+    ArraySpec("y", (("m", 1), (1, "m")), "fiub", what="training labels",
+              counts="labels in 'y'"),
+    ArraySpec("Xval", (("n", 2),), "fiu", what="validation points",
+              counts="points in 'Xval'"),
+    ArraySpec("yval", (("n", 1), (1, "n")), "fiub", what="validation labels",
+              counts="labels in 'yval'"),
+]
 
-    try:
-        data = scipy.io.loadmat(str(path))
-    except Exception as exc:  # scipy raises several types for a damaged file
-        raise DataError(f"{path.name} at {path.parent} is not a readable MATLAB file "
-                        f"({type(exc).__name__}).") from None
-    missing = [k for k in ("X", "y", "Xval", "yval") if k not in data]
-    if missing:
-        raise DataError(f"{path.name} has no {', '.join(repr(k) for k in missing)} "
-                        f"entr{'y' if len(missing) == 1 else 'ies'}.")
+
+def read_field_file(path) -> tuple:
+    """(train_X, train_Y, test_X, test_Y) from data.mat, checked; DataError otherwise.
+
+    Sizes and shapes are checked from the file's headers before anything is read
+    (``engine.data.safe_arrays``); values must be finite and labels 0 or 1."""
+    path = Path(path)
+    arrays, _ = read_mat_arrays(path, FIELD_SPECS, max_examples=limits.MAX_POINTS)
     out = []
     for x_key, y_key in (("X", "y"), ("Xval", "yval")):
-        x, y = np.asarray(data[x_key]), np.asarray(data[y_key])
-        if x.ndim != 2 or x.shape[1] != 2 or x.shape[0] == 0:
-            raise DataError(f"{path.name}: '{x_key}' has shape {x.shape}; expected "
-                            f"(m, 2) points.")
-        if y.size != x.shape[0]:
-            raise DataError(f"{path.name} has {x.shape[0]} points in '{x_key}' but "
-                            f"{y.size} labels in '{y_key}'.")
-        if x.dtype.kind not in "fiu" or not np.isfinite(x).all():
-            raise DataError(f"{path.name}: '{x_key}' must hold finite numbers.")
-        if y.dtype.kind not in "fiub" or not np.isin(y, (0, 1)).all():
-            raise DataError(f"{path.name}: '{y_key}' must hold labels 0 and 1.")
-        out += [x.T.astype(float), y.reshape(1, -1).astype(np.int64)]
+        x, y = arrays[x_key], arrays[y_key]
+        if x.shape[0] == 0:
+            raise DataError(f"{path.name}: '{x_key}' holds no points.")
+        check_finite(x, path.name, x_key)
+        labels = check_labels(y, 2, path.name, y_key)
+        out += [x.T.astype(float), labels.reshape(1, -1)]
     return tuple(out)
 
 
@@ -145,7 +149,7 @@ def field_dataset() -> Dataset:
     path = find_course_file(FIELD_FILE)
     if path is None:
         return field_standin()
-    train_X, train_Y, test_X, test_Y = _read_field_file(path)
+    train_X, train_Y, test_X, test_Y = read_field_file(path)
     return Dataset(name="field", kind="points", X_train=train_X, Y_train=train_Y,
                    X_test=test_X, Y_test=test_Y,
                    classes=FIELD_CLASSES,

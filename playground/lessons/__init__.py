@@ -21,6 +21,7 @@ PAGES = {
     "happy-house": "happy_page:HappyPage",
     "resnet50": "resnet_page:ResNetPage",
     "face-recognition": "face_page:FaceRecognitionPage",
+    "neural-style-transfer": "style_page:StylePage",
 }
 
 

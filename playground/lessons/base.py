@@ -22,6 +22,7 @@ from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+from playground.panels import style
 from playground.panels.runs_panel import RunsPanel
 
 
@@ -42,6 +43,13 @@ class LessonPage(QWidget):
                        f"<br><span style='color:#666'>{lesson.summary}</span>")
         title.setObjectName("lessonTitle")
         outer.addWidget(title)
+        # Where an exception caught by a guarded handler is said (playground/safe_slots).
+        self.problem = QLabel("")
+        self.problem.setObjectName("pageProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(style.ERROR_CSS)
+        self.problem.hide()
+        outer.addWidget(self.problem)
         self.splitter = QSplitter(Qt.Horizontal)
         self.text = LessonText(background=True)  # opening a page never waits on mathtext
         self.text.setMinimumWidth(280)
@@ -59,6 +67,11 @@ class LessonPage(QWidget):
 
     def shutdown(self) -> None:
         """Called when the window closes: stop anything running."""
+
+    def show_problem(self, text: str) -> None:
+        """One sentence about something that went wrong in a handler on this page."""
+        self.problem.setText(text)
+        self.problem.show()
 
 
 class TrainingPage(LessonPage):
@@ -169,6 +182,10 @@ class TrainingPage(LessonPage):
     def data_key(self, settings) -> object:
         """Settings that decide which data is loaded; a change reloads it."""
         return None
+
+    def show_problem(self, text: str) -> None:
+        """A training page says it where it says everything: the status line."""
+        self.controls.set_status(text, error=True)
 
     # --- settings kept between sessions ---
     def _restore_settings(self) -> str:

@@ -16,7 +16,7 @@ from engine.numpy_nets.logistic import optimize, predict
 def write_h5(path, split, m=6, *, x=None, y=None, classes=(b"non-cat", b"cat"), skip=()):
     """A small course-style h5 file; ``skip`` leaves keys out."""
     rng = np.random.default_rng(len(str(path)))
-    x = rng.integers(0, 256, (m, 8, 8, 3), dtype=np.uint8) if x is None else x
+    x = rng.integers(0, 256, (m, 64, 64, 3), dtype=np.uint8) if x is None else x
     y = (np.arange(m) % 2).astype(np.int64) if y is None else y
     with h5py.File(path, "w") as f:
         if f"{split}_set_x" not in skip:
@@ -107,7 +107,7 @@ def test_missing_files_say_where_they_were_looked_for(data_dirs):
 def test_good_self_written_pair_loads(tmp_path):
     train, test = write_pair(tmp_path)
     data = course_files.load_h5_pair(train, test, "catvnoncat")
-    assert data.X_train.shape == (6, 8, 8, 3) and data.Y_train.shape == (1, 6)
+    assert data.X_train.shape == (6, 64, 64, 3) and data.Y_train.shape == (1, 6)
     assert data.Y_test.shape == (1, 4) and data.classes == ["non-cat", "cat"]
     assert data.provenance == (f"Course files train_catvnoncat.h5 / test_catvnoncat.h5 "
                                f"from {tmp_path}")
@@ -149,18 +149,18 @@ def test_test_file_needs_class_names(tmp_path):
 
 def test_wrong_image_shape(tmp_path):
     train, test = write_pair(tmp_path)
-    write_h5(train, "train", x=np.zeros((6, 8, 8), np.uint8))
+    write_h5(train, "train", x=np.zeros((6, 64, 64), np.uint8))
     with pytest.raises(DataError, match=r"train_catvnoncat.h5: 'train_set_x' has shape "
-                                        r"\(6, 8, 8\); expected colour images"):
+                                        r"\(6, 64, 64\); expected \(m, 64, 64, 3\) \(colour images\)"):
         course_files.load_h5_pair(train, test, "catvnoncat")
-    write_h5(train, "train", x=np.zeros((6, 8, 8, 4), np.uint8))
+    write_h5(train, "train", x=np.zeros((6, 64, 64, 4), np.uint8))
     with pytest.raises(DataError, match="has shape"):
         course_files.load_h5_pair(train, test, "catvnoncat")
 
 
 def test_wrong_pixel_type(tmp_path):
     train, test = write_pair(tmp_path)
-    write_h5(test, "test", 4, x=np.zeros((4, 8, 8, 3), np.float32))
+    write_h5(test, "test", 4, x=np.zeros((4, 64, 64, 3), np.float32))
     with pytest.raises(DataError, match="test_catvnoncat.h5: 'test_set_x' holds float32 "
                                         "values; expected uint8"):
         course_files.load_h5_pair(train, test, "catvnoncat")
@@ -176,14 +176,19 @@ def test_label_count_mismatch(tmp_path):
 def test_labels_outside_the_classes(tmp_path):
     train, test = write_pair(tmp_path)
     write_h5(test, "test", 4, y=np.array([0, 1, 2, 1]))
-    with pytest.raises(DataError, match="names only 2 classes"):
+    with pytest.raises(DataError, match="holds label 2, outside the 2 classes"):
         course_files.load_h5_pair(train, test, "catvnoncat")
 
 
 def test_train_and_test_image_sizes_must_agree(tmp_path):
     train, test = write_pair(tmp_path)
     write_h5(test, "test", 4, x=np.zeros((4, 16, 16, 3), np.uint8))
-    with pytest.raises(DataError, match=r"images of shape \(8, 8, 3\) but test_catvnoncat"):
+    # a set the app does not know: only agreement between the files is checked
+    with pytest.raises(DataError, match=r"images of shape \(64, 64, 3\) but test_catvnoncat"):
+        course_files.load_h5_pair(train, test, "pictures")
+    # a course set: the lessons' 64x64x3 is required of each file
+    with pytest.raises(DataError, match=r"test_catvnoncat.h5: 'test_set_x' has shape "
+                                        r"\(4, 16, 16, 3\).*use 64x64x3 pictures"):
         course_files.load_h5_pair(train, test, "catvnoncat")
 
 
@@ -200,8 +205,8 @@ def test_import_checks_and_copies(tmp_path, data_dirs, monkeypatch):
     (source / "notes.txt").write_text("unrelated")
     messages = course_files.import_course_files(source)
     assert len(messages) == 3
-    assert any(m.startswith("Imported train_catvnoncat.h5 (6 images 8x8x3") for m in messages)
-    assert any(m.startswith("Imported test_catvnoncat.h5 (4 images 8x8x3, 2 classes")
+    assert any(m.startswith("Imported train_catvnoncat.h5 (6 images 64x64x3") for m in messages)
+    assert any(m.startswith("Imported test_catvnoncat.h5 (4 images 64x64x3, 2 classes")
                for m in messages)
     assert any(m.startswith("Skipped test_signs.h5: test_signs.h5 is truncated")
                for m in messages)
