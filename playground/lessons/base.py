@@ -22,6 +22,7 @@ from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+from playground.panels.real_score import RealScoreHeadline
 from playground.panels import style
 from playground.panels.runs_panel import RunsPanel
 
@@ -136,6 +137,8 @@ class TrainingPage(LessonPage):
         self.work_layout.addLayout(bench, 1)
         self.cost_plot = CostPlot()
         self.accuracy_plot = AccuracyPlot()
+        # A stand-in run's real-photo score, first thing above the curves (plots_widget).
+        self.real_accuracy = RealScoreHeadline()
         self.build_tabs()
         self.add_runs_tab()
         self.controls.set_state("idle")
@@ -162,6 +165,7 @@ class TrainingPage(LessonPage):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.real_accuracy)
         for widget in extra:
             layout.addWidget(widget, 2)
         row = QHBoxLayout()
@@ -234,6 +238,9 @@ class TrainingPage(LessonPage):
         self.dataset = dataset
         badge = " <b style='color:#b26a00'>[stand-in]</b>" if dataset.is_standin else ""
         self.provenance.setText(f"Data: {dataset.provenance}{badge}")
+        for plot, title in ((self.cost_plot, "Cost"), (self.accuracy_plot, "Accuracy")):
+            plot.plot.setTitle(f"{title} (stand-in data)" if dataset.is_standin else title,
+                               color=style.TEXT, size="11pt")
         self.controls.set_status(" ".join(filter(None, ["Ready. Press Train.",
                                                         self._restore_note])))
         self._restore_note = ""
@@ -275,6 +282,7 @@ class TrainingPage(LessonPage):
             plot.set_iterations(total)
         self._last_curve_draw = 0.0
         self._last_snapshot_accuracy = None
+        self.real_accuracy.clear_scores()
         self.before_run(settings)
         self._remember_settings(settings)
         # A page action (the sweep) is recorded under its name; the lesson's own run: "run".
@@ -338,6 +346,7 @@ class TrainingPage(LessonPage):
         except SettingsError:
             settings = self.lesson.default_settings()
         self.before_run(settings)
+        self.real_accuracy.clear_scores()
 
     # --- speed ---
     def _apply_pace(self) -> None:
@@ -415,6 +424,9 @@ class TrainingPage(LessonPage):
         """(position, total) of the progress bar for a progress event."""
         return data["iteration"] + 1, data.get("total") or 0
 
+    # A stand-in run tested on the real file: the headline names them.
+    real_test_file = "the real test file"
+    standin_words = "the stand-in pictures"
     length_word = "Iteration"   # what "iteration" of a progress event counts
     speed_unit = "iteration"    # what one checkpoint (one Step) is, for the speed label
 
@@ -476,6 +488,8 @@ class TrainingPage(LessonPage):
             parts.append(f"{metrics['seconds']:.1f} s")
         head = "Stopped" if data.get("stopped") else "Finished"
         self.controls.set_status(f"{head}: " + ", ".join(parts) if parts else head)
+        self.real_accuracy.show_scores(metrics, self.dataset, self.real_test_file,
+                                       self.standin_words)
         self.on_finished(data)
 
     def _on_failed(self, message: str) -> None:

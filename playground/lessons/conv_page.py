@@ -58,6 +58,7 @@ class ConvStepperPage(TrainingPage):
 
     length_word = "Epoch"
     speed_unit = "batch"
+    real_test_file = "test_signs.h5"
 
     def build_tabs(self) -> None:
         self.stepper = ConvStepperPanel()

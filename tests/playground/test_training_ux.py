@@ -237,3 +237,39 @@ def test_reset_clears_the_mistakes_on_an_image_page(qtbot, window):
     click(qtbot, button(page, "resetButton"))
     assert len(page.misclassified.captions) == 0 and page.cost_plot.point_count() == 0
     assert page.controls.progress.format() == "not started"
+
+
+# --- 11. a stand-in run's headline is its real-photo score ------------------------
+
+COURSE_DATA = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / \
+    "datasets" / "course"
+
+
+@pytest.mark.skipif(not (COURSE_DATA / "test_signs.h5").is_file(),
+                    reason="needs the course's test_signs.h5 (the real SIGNS test photos)")
+def test_signs_stand_in_run_headlines_the_real_photo_score(qtbot, window, monkeypatch):
+    monkeypatch.setenv("DL_PLAYGROUND_DATA", str(COURSE_DATA))
+    page = window.open_lesson("tensorflow-signs")
+    qtbot.waitUntil(lambda: page.tensorflow_ready and page.dataset is not None,
+                    timeout=120000)
+    assert page.dataset.is_standin
+    assert "stand-in" in page.cost_plot.plot.titleLabel.text
+    assert "stand-in" in page.accuracy_plot.plot.titleLabel.text
+    values = page.settings_panel.values()
+    for name, value in (("epochs", 2), ("minibatch_size", "128")):
+        values = replace_setting(values, name, value)
+    page.settings_panel.set_values(values)
+    assert page.real_accuracy.isHidden()
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: not page.running and page.last_result is not None, timeout=120000)
+    qtbot.waitUntil(lambda: not page.real_accuracy.isHidden(), timeout=5000)
+    text = page.real_accuracy.text()
+    real = page.job.metrics["real_test_accuracy"]
+    assert "Real photos (test_signs.h5)" in text and f"{100 * real:.1f}%" in text
+    assert "stand-in test pictures" in text and "commonest class" in text
+    assert "random guess among 6 classes 17%" in text
+    page.tabs.setCurrentWidget(page.runs_panel)
+    qtbot.waitUntil(lambda: page.runs_panel.model.rowCount() == 1, timeout=10000)
+    assert page.runs_panel.cell(0, "Result").startswith("stand-in data")
+    click(qtbot, button(page, "resetButton"))
+    assert page.real_accuracy.isHidden()
