@@ -43,6 +43,9 @@ ANIMATE_SECONDS = 8.0
 # ESTIMATE_AFTER_S of running (the first iterations include warm-up).
 ESTIMATE_ABOVE_S = 10.0
 ESTIMATE_AFTER_S = 2.0
+# The estimate is redrawn at most this often: a text that changes 30 times a second
+# costs the UI thread for nothing (and the training thread waits on the GIL).
+ESTIMATE_INTERVAL_S = 0.5
 
 
 def format_duration(seconds: float) -> str:
@@ -99,6 +102,11 @@ class RunControls(QWidget):
         self.progress.setFormat("not started")
         self.time_left = QLabel("", objectName="timeLeft")
         self.time_left.setStyleSheet(style.MUTED_CSS)
+        # wide enough for any estimate, so a new one never re-lays the window out
+        self.time_left.setMinimumWidth(
+            self.time_left.fontMetrics().horizontalAdvance("about 59 min 55 s left") + 4)
+        self.time_left.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self._last_estimate = -1.0
         self.status = QLabel("Ready.", objectName="statusLabel")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -159,6 +167,7 @@ class RunControls(QWidget):
         self._time_running(state == "running")
         if state in ("running", "idle") and self.state in ("idle", "finished"):
             self._run_seconds = 0.0     # a new run, or a reset
+            self._last_estimate = -1.0
             self.time_left.setText("")
         if state == "stopping":
             self.progress.setRange(0, 0)   # busy: evaluating, no position to show
@@ -247,6 +256,10 @@ class RunControls(QWidget):
     def _estimate(self, fraction: float) -> None:
         if self.state != "running" or fraction <= 0:
             return
+        now = time.perf_counter()
+        if now - self._last_estimate < ESTIMATE_INTERVAL_S:
+            return
+        self._last_estimate = now
         spent = self.running_seconds()
         expected = spent / min(fraction, 1.0)
         if spent < ESTIMATE_AFTER_S or expected < ESTIMATE_ABOVE_S:

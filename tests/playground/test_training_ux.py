@@ -273,3 +273,30 @@ def test_signs_stand_in_run_headlines_the_real_photo_score(qtbot, window, monkey
     assert page.runs_panel.cell(0, "Result").startswith("stand-in data")
     click(qtbot, button(page, "resetButton"))
     assert page.real_accuracy.isHidden()
+
+
+# --- smaller faults: ResNet50's page -------------------------------------------------
+
+def test_resnet_layer_table_error_reaches_the_page_and_accuracies_are_explained(
+        qtbot, window, monkeypatch):
+    from playground.lessons import resnet_page
+
+    def broken_build():   # what the race did on a worker thread
+        raise ValueError("Only input tensors may be passed as positional arguments.")
+
+    monkeypatch.setattr(resnet_page, "summary_of_resnet50", broken_build)
+    page = window.open_lesson("resnet50")
+    qtbot.waitUntil(lambda: page.tensorflow_ready and page.dataset is not None,
+                    timeout=120000)
+    qtbot.waitUntil(lambda: "Only input tensors" in page.summary_table.totals_label.text(),
+                    timeout=30000)
+    assert "Building" not in page.summary_table.totals_label.text()
+    # the live (training-mode) and final (inference-mode) train accuracies differ
+    page._last_snapshot_accuracy = [(30, 0.38, None)]
+    page.explain_train_accuracy({"train_accuracy": 1 / 6})
+    note = page.accuracy_note.text()
+    assert not page.accuracy_note.isHidden()
+    assert "38.0%" in note and "16.7%" in note and "BatchNorm" in note
+    assert "inference mode" in note and "moving" in note
+    click(qtbot, button(page, "resetButton"))
+    assert page.accuracy_note.isHidden()
