@@ -195,7 +195,7 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
-    for key in ("timings", "sweep"):
+    for key in ("timings", "sweep", "course_costs", "output_folder", "network"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -204,8 +204,13 @@ def _run_lesson(args, signals) -> int:
         print(json.dumps(_to_json(report)))
     else:
         _print_examples(job.metrics, result)
-        for i, cost in report["costs"]:
-            print(f"Cost after iteration {i}: {cost:f}")
+        if "course_costs" in report:   # style transfer: model_nn's three costs
+            for c in report["course_costs"]:
+                print(f"Iteration {c['iteration']} :\ntotal cost = {c['total']:g}\n"
+                      f"content cost = {c['content']:g}\nstyle cost = {c['style']:g}")
+        else:
+            for i, cost in report["costs"]:
+                print(f"Cost after iteration {i}: {cost:f}")
         for variant in report.get("variants", []):
             print(f"{variant['label']}: " + ", ".join(
                 f"{key.split('_')[0]} {100 * variant[key]:.2f} %"

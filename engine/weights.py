@@ -116,3 +116,19 @@ register(WeightsEntry(
                   "folder, or Darknet's yolov2.cfg with its yolov2.weights (or "
                   "yolov2-voc / yolov2-tiny pairs) from the YOLO site."),
 ))
+
+register(WeightsEntry(
+    name="vgg19",
+    description="VGG-19 weights for style transfer (imagenet-vgg-verydeep-19.mat or "
+                "Keras's vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5)",
+    # either file straight in the weights folder or in weights/vgg19/; Keras's own
+    # cache (~/.keras/models/) is searched too (engine/keras_models/style_networks.py)
+    locations=("imagenet-vgg-verydeep-19.mat",
+               "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+               "vgg19/*.mat", "vgg19/*.h5", "vgg19/imagenet-vgg-verydeep-19.mat"),
+    loader="engine.keras_models.vgg19_weights:load_vgg19_network",
+    where_to_get=("Copy imagenet-vgg-verydeep-19.mat from the course's pretrained-model "
+                  "folder (MatConvNet's VGG-19), or the "
+                  "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 that "
+                  "keras.applications.VGG19 keeps in ~/.keras/models/."),
+))
