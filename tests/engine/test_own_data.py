@@ -161,3 +161,38 @@ def test_fold_mode_trains_once_per_fold_and_scores_the_held_out_photos():
     with pytest.raises(DataError, match="1 fold"):
         run_with_data_choice(_toy_lesson_run, lambda s: standin)(
             Settings(real_folds=1), reporter, RunControl())
+
+
+def test_a_draft_adds_frames_files_and_folders_then_saves_a_loadable_file(tmp_path):
+    from PIL import Image
+
+    from engine.data.dataset_draft import DatasetDraft
+
+    draft = DatasetDraft("happy-house")
+    assert draft.classes == ["not happy", "happy"]
+    frame = np.zeros((480, 640, 3), np.uint8)
+    assert draft.add_frame("happy", frame).shape == (64, 64, 3)
+    folder = tmp_path / "faces"
+    for name in ("happy", "Not Happy"):
+        (folder / name).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(np.full((80, 100, 3), 40 * i, np.uint8)).save(
+                folder / name / f"{i}.png")
+    (folder / "happy" / "notes.png").write_text("not a picture")
+    added, problems = draft.import_folder(folder)
+    assert added == 6 and len(problems) == 1 and "notes.png" in problems[0]
+    assert draft.counts() == {"not happy": 3, "happy": 4}
+    draft.delete("happy", 0)
+    assert draft.counts()["happy"] == 3
+    path = draft.save(draft.default_path("my faces"), test_fraction=0.34)
+    assert path.name == "happy-my-faces.h5"
+    again = DatasetDraft("happy-house")
+    again.load(path)
+    assert again.counts() == draft.counts()
+    (folder / "sad").mkdir()
+    with pytest.raises(DataError, match="sad"):
+        DatasetDraft("happy-house").import_folder(folder)
+    draft.clear("happy")
+    with pytest.raises(DataError, match="class 'happy' has no pictures"):
+        draft.save(path)
+    assert load_own_dataset(path, "happy").m_train > 0      # the good file is still there
