@@ -163,7 +163,8 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
-    for key in ("timings", "sweep", "real_folds"):
+    for key in ("timings", "sweep", "course_costs", "output_folder", "network",
+                "real_folds"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -171,8 +172,13 @@ def _run_lesson(args, signals) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
-        for i, cost in report["costs"]:
-            print(f"Cost after iteration {i}: {cost:f}")
+        if "course_costs" in report:   # style transfer: model_nn's three costs
+            for c in report["course_costs"]:
+                print(f"Iteration {c['iteration']} :\ntotal cost = {c['total']:g}\n"
+                      f"content cost = {c['content']:g}\nstyle cost = {c['style']:g}")
+        else:
+            for i, cost in report["costs"]:
+                print(f"Cost after iteration {i}: {cost:f}")
         for variant in report.get("variants", []):
             print(f"{variant['label']}: " + ", ".join(
                 f"{key.split('_')[0]} {100 * variant[key]:.2f} %"
