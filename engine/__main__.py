@@ -163,7 +163,8 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
-    for key in ("timings", "sweep", "course_costs", "output_folder", "network"):
+    for key in ("timings", "sweep", "course_costs", "output_folder", "network",
+                "real_folds"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -183,6 +184,16 @@ def _run_lesson(args, signals) -> int:
                 f"{key.split('_')[0]} {100 * variant[key]:.2f} %"
                 for key in ("train_accuracy", "test_accuracy")
                 if variant[key] is not None) + f" ({variant['status']})")
+        folds = result.get("real_folds")
+        if folds:  # fold mode: each held-out fold's real accuracy, then the summary
+            baseline = folds.get("standin_fold_accuracies") or []
+            for k, accuracy in enumerate(folds["real_fold_accuracies"]):
+                alone = f" (stand-in alone {100 * baseline[k]:.1f} %)" \
+                    if k < len(baseline) else ""
+                print(f"fold {k + 1} of {folds['folds']}: held-out real accuracy "
+                      f"{100 * accuracy:.1f} %{alone}")
+            print(f"real folds: mean {100 * folds['real_fold_mean']:.1f} % "
+                  f"± {100 * folds['real_fold_std']:.1f} % ({folds['note']})")
         for key in ("train_accuracy", "test_accuracy"):
             if report[key] is not None:
                 print(f"{key.replace('_', ' ')}: {100 * report[key]:.2f} %")

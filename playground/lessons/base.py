@@ -146,7 +146,13 @@ class TrainingPage(LessonPage):
         self.tabs.addTab(self.plots_widget(), "Training")
 
     def add_runs_tab(self) -> None:
-        """Every training page ends with its lesson's run history."""
+        """Every training page ends with its lesson's run history (picture lessons
+        with their "Your data" tab just before it)."""
+        from engine.data.own_datasets import LESSON_SETS
+        if self.lesson.id in LESSON_SETS:
+            from playground.panels.own_data_panel import OwnDataPanel
+            self.own_data = OwnDataPanel(self.lesson, self)
+            self.tabs.addTab(self.own_data, "Your data")
         defaults = settings_to_dict(self.lesson.default_settings())
         self.runs_panel = RunsPanel(self.lesson.id, defaults=defaults)
         self.run_recorded.connect(self.runs_panel.run_recorded)
@@ -176,6 +182,10 @@ class TrainingPage(LessonPage):
     def data_key(self, settings) -> object:
         """Settings that decide which data is loaded; a change reloads it."""
         return None
+
+    def _full_data_key(self, settings) -> object:
+        # a dataset file of the learner's own ('data' setting) also decides the data
+        return self.data_key(settings), getattr(settings, "data", None)
 
     def show_problem(self, text: str) -> None:
         """A training page says it where it says everything: the status line."""
@@ -208,7 +218,7 @@ class TrainingPage(LessonPage):
             self.provenance.setText("")
             return
         settings = self.settings_panel.values()
-        self._data_key = self.data_key(settings)
+        self._data_key = self._full_data_key(settings)
         self.controls.set_status("Loading data…")
         self.run_in_background(self.lesson.load_data, settings, done=self._data_loaded,
                                error=self._data_failed)
@@ -314,6 +324,8 @@ class TrainingPage(LessonPage):
 
     def shutdown(self) -> None:
         self.stop()
+        if getattr(self, "own_data", None) is not None:
+            self.own_data.shutdown()
         if self.job is not None:
             self.job.wait(5)
             # Stopped by closing: its finished event will never reach the UI.
@@ -350,7 +362,8 @@ class TrainingPage(LessonPage):
                                          f"{name} = {value} from the next iteration.")
             return
         if self.lesson.load_data is not None and \
-                self.data_key(self.current_settings()) != getattr(self, "_data_key", None):
+                self._full_data_key(self.current_settings()) != getattr(self, "_data_key",
+                                                                        None):
             self.load_data()
 
     # --- events ---
