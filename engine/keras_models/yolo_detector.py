@@ -10,6 +10,7 @@ The lesson run, ``predict`` and ``benchmarks/yolo_full.py`` all go through
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +59,17 @@ class Detections:
             self.scores, self.boxes, self.classes, self.class_names, size)
 
 
-@dataclass
-class YoloDetector:
-    model: object
-    anchors: np.ndarray
-    class_names: list[str]
-    description: str
+class YoloDetector(namedtuple("_ModelAnchorsNames", "model anchors class_names")):
+    """A model with the anchors and class names of its weights. It unpacks as the
+    triple ``model, anchors, class_names = detector`` (what a lesson that only wants
+    the parts takes from the registry) and carries ``description`` (for the page)
+    and ``detect``."""
+
+    def __new__(cls, model, anchors, class_names, description: str = ""):
+        self = super().__new__(cls, model, np.asarray(anchors, np.float32),
+                               list(class_names))
+        self.description = description
+        return self
 
     @property
     def input_size(self) -> tuple[int, int]:

@@ -35,14 +35,16 @@ class GalleryPicture:
     title: str
     image: np.ndarray          # RGB uint8, longer side at most MAX_SIDE
     own: bool = False          # the learner's (file, drop, webcam), not shipped
+    source: str = ""           # a shipped picture's short name, or the file's path
 
 
 def _read_shipped(kind: str) -> list[GalleryPicture]:
-    return [GalleryPicture(p.title, read_picture(p.path)) for p in shipped_pictures(kind)]
+    return [GalleryPicture(p.title, read_picture(p.path), source=p.name)
+            for p in shipped_pictures(kind)]
 
 
 def _read_own(path: str) -> GalleryPicture:
-    return GalleryPicture(Path(path).name, read_picture(path), own=True)
+    return GalleryPicture(Path(path).name, read_picture(path), own=True, source=str(path))
 
 
 def _snapshot(camera: int) -> GalleryPicture:
@@ -73,6 +75,10 @@ class PictureGallery(QWidget):
         self.list.setMovement(QListView.Static)
         self.list.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.list.setSpacing(2)
+        self.list.setGridSize(QSize(THUMBNAIL + 22, THUMBNAIL + 24))
+        self.list.setUniformItemSizes(True)
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setWordWrap(False)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setFixedHeight(THUMBNAIL + 34)
@@ -119,6 +125,14 @@ class PictureGallery(QWidget):
         if rows:
             self.list.setCurrentRow(rows[-1], self.list.selectionModel().SelectionFlag.NoUpdate)
 
+    def select_source(self, source: str) -> bool:
+        """Select the picture whose short name or path is ``source``; False if none."""
+        for row, picture in enumerate(self.pictures()):
+            if source and picture.source == source:
+                self.select(row)
+                return True
+        return False
+
     def add_picture(self, picture: GalleryPicture, select: bool = True) -> None:
         item = QListWidgetItem(QIcon(_thumbnail(picture.image)), _short(picture.title))
         item.setData(Qt.UserRole, picture)
@@ -149,9 +163,9 @@ class PictureGallery(QWidget):
     def _shipped_read(self, pictures: list) -> None:
         for picture in pictures:
             self.add_picture(picture, select=False)
+        self.loaded.emit()   # a listener may select the pictures it wants first
         if pictures and not self.list.selectedItems():
             self.select(0)
-        self.loaded.emit()
 
     def _own_read(self, picture: GalleryPicture) -> None:
         self.say("")
