@@ -254,7 +254,7 @@ class TrainingPage(LessonPage):
         if self.data_chooser is not None:   # settings may have been set in code
             self.data_chooser.refresh()
         badge = " <b style='color:#b26a00'>[stand-in]</b>" if standin else ""
-        self.provenance.setText(f"Data: {html.escape(str(text))}{badge}")
+        self.provenance.setText(f"Data: {html.escape(str(text), quote=False)}{badge}")
 
     def _data_loaded(self, dataset) -> None:
         self.dataset = dataset
@@ -268,7 +268,7 @@ class TrainingPage(LessonPage):
     def _data_failed(self, message: str) -> None:
         self.dataset = None
         self.provenance.setText(f"<span style='color:#c62828'>Data: "
-                                f"{html.escape(message)}</span>")
+                                f"{html.escape(message, quote=False)}</span>")
         self.controls.set_status(message, error=True)
         if self.data_chooser is not None:   # a chosen file failed: back to the usual data
             self.data_chooser.data_failed(message)
