@@ -14,6 +14,7 @@ learner's weights file).
 """
 from __future__ import annotations
 
+import html
 import os
 import time
 
@@ -74,6 +75,15 @@ class StylePage(KerasPage):
 
     def _data_loaded(self, dataset) -> None:
         TrainingPage._data_loaded(self, dataset)   # no feature-map viewer to feed
+        self._show_choice()
+
+    def _show_choice(self) -> None:
+        """The pictures the next run paints (the galleries' choice, not the settings'
+        pictures the lesson loaded at first)."""
+        if self.content and self.styles:
+            self.provenance.setText("Paints: " + html.escape(
+                f"{self.content[0].title} in the style of "
+                + " + ".join(p.title for p in self.styles)))
 
     def show_model(self, model) -> None:
         """Nothing to look into: the picture is what is trained."""
@@ -122,6 +132,7 @@ class StylePage(KerasPage):
         self.settings_panel.set_values(values)
 
     def _pictures_changed(self) -> None:
+        self._show_choice()
         if self.running:
             self.controls.set_status("New pictures are used from the next Train.")
 

@@ -163,9 +163,9 @@ class PictureGallery(QWidget):
     def _shipped_read(self, pictures: list) -> None:
         for picture in pictures:
             self.add_picture(picture, select=False)
+        self.loaded.emit()   # a listener may select the pictures it wants first
         if pictures and not self.list.selectedItems():
             self.select(0)
-        self.loaded.emit()
 
     def _own_read(self, picture: GalleryPicture) -> None:
         self.say("")

@@ -16,8 +16,9 @@ SMALL = {"size": 48, "num_iterations": 400, "gallery_every": 1}
 
 def ready_page(qtbot, window, tmp_path, **settings):
     page = window.open_lesson("neural-style-transfer")
+    # TensorFlow's first import takes minutes on a loaded 2-core machine
     qtbot.waitUntil(lambda: page.tensorflow_ready and page.painting_input() is not None,
-                    timeout=120000)
+                    timeout=400000)
     values = page.settings_panel.values()
     for name, value in {**SMALL, "output_dir": str(tmp_path / "out"),
                         "network": "embedded (random filters)", **settings}.items():
@@ -46,6 +47,11 @@ def test_pictures_picked_in_the_gallery_are_what_the_canvas_shows(qtbot, window,
     page = ready_page(qtbot, window, tmp_path)
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert titles == ["Canvas", "Pictures", "Runs"]
+    # the galleries start on the pictures the settings name (the lesson's defaults)
+    defaults = page.lesson.default_settings()
+    assert page.content[0].source == defaults.content
+    assert [p.source for p in page.styles] == [defaults.style]
+    assert page.styles[0].title in page.provenance.text()
     page.tabs.setCurrentWidget(page.pictures)
     content = page.content_gallery
     row = [p.source for p in content.pictures()].index("coffee")
