@@ -22,6 +22,8 @@ from engine.weights import WeightsError
 
 SUPPORTED = ("net", "convolutional", "maxpool", "route", "reorg", "region")
 ACTIVATIONS = ("leaky", "linear", "relu")
+# convolution options whose other values change the array layout or the arithmetic
+PLAIN_CONV_OPTIONS = {"groups": 1, "dilation": 1, "binary": 0, "xnor": 0}
 MAX_CFG_BYTES = 1 << 20
 MAX_INPUT_SIDE = 4096
 MAX_PARAMETERS = 400_000_000   # YOLOv2 has 51 million; refuse a cfg declaring absurd sizes
@@ -176,6 +178,11 @@ def build_darknet_model(config: DarknetConfig, reorg_order: str = "darknet",
                 raise WeightsError(f"{name}: [convolutional] at line {section.line} uses "
                                    f"the '{activation}' activation, which this loader "
                                    "does not support (leaky, linear, relu).")
+            for key, plain in PLAIN_CONV_OPTIONS.items():
+                if section.int(key, plain) != plain:
+                    raise WeightsError(f"{name}: [convolutional] at line {section.line} "
+                                       f"sets {key}={section.options[key]}, which this "
+                                       "loader does not support.")
             if not (1 <= filters <= 65536 and 1 <= size <= 15 and 1 <= stride <= 8):
                 raise WeightsError(f"{name}: [convolutional] at line {section.line} has "
                                    "filters, size or stride out of range.")

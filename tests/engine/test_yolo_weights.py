@@ -229,6 +229,10 @@ def test_darknet_bad_files_one_sentence_each(tmp_path):
         from engine.keras_models.darknet_cfg import build_darknet_model
         build_darknet_model(parse_cfg_text(
             _net(64) + _conv(40, 1, activation="mish") + _region(3, "1,1, 2,2"), "m.cfg"))
+    with pytest.raises(WeightsError, match="sets groups=2"):
+        build_darknet_model(parse_cfg_text(
+            _net(64) + _conv(40, 1).replace("size=1", "size=1\ngroups=2") +
+            _region(3, "1,1, 2,2"), "g.cfg"))
     with pytest.raises(WeightsError, match="not start with a \\[net\\]"):
         parse_cfg_text(_conv(8, 3), "x.cfg")
     with pytest.raises(WeightsError, match="neither a \\[section\\] nor a key=value"):
