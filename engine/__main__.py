@@ -144,7 +144,8 @@ def cmd_run(args) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
-    for key in ("timings", "sweep"):
+    # detection lessons: the boxes found, the lines predict prints, which detector
+    for key in ("timings", "sweep", "boxes", "lines", "detector", "picture"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -152,6 +153,8 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
+        for line in report.get("lines", []):
+            print(line)
         for i, cost in report["costs"]:
             print(f"Cost after iteration {i}: {cost:f}")
         for variant in report.get("variants", []):

@@ -71,6 +71,10 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
         # a run may take minutes (ResNet50 builds for ~40 s before its first batch)
         pump(lambda: not page.running, time.monotonic() + TRAINING_LIMIT_S)
     pump(lambda: page.text.pending_equations == 0)  # equations drawn in the background
+    # a page with its own background work (a detection) says when it has something to show
+    ready = getattr(page, "screenshot_ready", None)
+    if ready is not None:
+        pump(ready, time.monotonic() + 90)
     viewer = getattr(page, "feature_maps", None)     # layer views computed in the background
     if viewer is not None:
         pump(lambda: not viewer.maps_queue.busy, time.monotonic() + 60)
