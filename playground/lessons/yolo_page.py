@@ -398,8 +398,7 @@ class CarDetectionPage(KerasPage):
             return
         self.viewer.show_frame(frame)
         self.video.frame_shown()
-        shown = len(self.video._shown)
-        if shown % 10 == 0:
+        if self.video.frames_shown % 10 == 0:
             self.detect_status.setText(
                 f"Playing {html.escape(self.viewer.picture_name)}: display "
                 f"{self.video.display_fps():.1f} fps (video {self.video.fps:.0f} fps), "

@@ -44,6 +44,8 @@ class VideoDetection(QObject):
         self._detected = deque(maxlen=30)
         self.fps = 0.0                        # the video's own frame rate
         self.detect_seconds: list[float] = []
+        self.frames_shown = 0
+        self.detections = 0
         self._threads = [threading.Thread(target=self._read, daemon=True, name="video-read"),
                          threading.Thread(target=self._run_detector, daemon=True,
                                           name="video-detect")]
@@ -68,6 +70,7 @@ class VideoDetection(QObject):
     # --- the UI thread acknowledges each frame it drew ---
     def frame_shown(self) -> None:
         self._in_flight = False
+        self.frames_shown += 1
         self._shown.append(time.perf_counter())
 
     def display_fps(self) -> float:
@@ -158,6 +161,7 @@ class VideoDetection(QObject):
                 self._stop.set()
                 return
             self._detected.append(time.perf_counter())
+            self.detections += 1
             emit_if_alive(self.detection, (raw, frame.shape))
 
 
