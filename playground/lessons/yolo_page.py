@@ -94,10 +94,8 @@ class CarDetectionPage(KerasPage):
                                            objectName="useEmbedded")
         self.embedded_button.clicked.connect(self.use_embedded)
         inner.addWidget(self.detector_status)
-        row = QHBoxLayout()
-        row.addWidget(self.yolo_button)
-        row.addWidget(self.embedded_button)
-        inner.addLayout(row)
+        inner.addWidget(self.yolo_button)
+        inner.addWidget(self.embedded_button)
         layout.addWidget(box)
 
     # --- tabs ---
@@ -132,12 +130,14 @@ class CarDetectionPage(KerasPage):
         self.stop_video_button.clicked.connect(self.stop_video)
         self.scene_button.clicked.connect(lambda: self.show_scene(self.scene_spin.value()))
         self.save_button.clicked.connect(self.choose_save)
-        for w in (self.scene_spin, self.scene_button, self.open_button, self.folder_button,
-                  self.prev_button, self.next_picture_button):
+        # two short rows, so the tab fits beside the settings on a 1280-pixel screen
+        for w in (self.scene_spin, self.scene_button, self.open_button, self.folder_button):
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (self.video_button, self.stop_video_button, self.save_button):
+        for w in (self.prev_button, self.next_picture_button, self.video_button,
+                  self.stop_video_button, self.save_button):
             bar2.addWidget(w)
+        bar2.addStretch(1)
         for w in (self.prev_button, self.next_picture_button):
             w.setMaximumWidth(34)
         self.prev_button.setEnabled(False)
@@ -146,10 +146,8 @@ class CarDetectionPage(KerasPage):
         self.detect_status = QLabel(objectName="detectStatus")
         self.detect_status.setWordWrap(True)
         self.viewer = YoloViewer()
-        row = QHBoxLayout()
-        row.addLayout(bar, 1)
-        row.addLayout(bar2)
-        column.addLayout(row)
+        column.addLayout(bar)
+        column.addLayout(bar2)
         column.addWidget(self.detect_status)
         column.addWidget(self.viewer, 1)
         self.tabs.addTab(detect, "Detect")
