@@ -60,6 +60,7 @@ _MODULES = {
     "resnet50": "resnet50",
     "car-detection": "car_detection",
     "face-recognition": "face_recognition",
+    "neural-style-transfer": "neural_style_transfer",
 }
 
 _cache: dict[str, Lesson] = {}

@@ -42,13 +42,15 @@ class Detector:
         return tuple(int(s) for s in self.model.output_shape[1:3])
 
     def raw_output(self, image: np.ndarray) -> np.ndarray:
-        """uint8 RGB picture (H, W, 3), any size -> the raw head (S, S, A*(5+C))."""
-        import cv2
+        """uint8 RGB picture (H, W, 3), any size -> the raw head (S, S, A*(5+C)).
+        Resized as the course's ``preprocess_image`` does (Pillow, bicubic, squashed),
+        so full YOLOv2 sees exactly what ``predict`` gives it."""
+        from PIL import Image
 
-        h, w = self.input_size
-        resized = cv2.resize(np.ascontiguousarray(image[..., :3]), (w, h),
-                             interpolation=cv2.INTER_CUBIC)
-        x = (resized.astype(np.float32) / np.float32(255))[None]
+        from engine.keras_models.yolo_utils import image_to_input
+
+        x = image_to_input(Image.fromarray(np.ascontiguousarray(image[..., :3])),
+                           self.input_size)
         return np.asarray(self.model(x, training=False))[0]
 
 
@@ -100,14 +102,15 @@ def load_yolov2(path: Path | str | None = None) -> Detector:
 
     entry = get_entry("yolov2")
     loaded = entry.load(path)
-    # the loader returns a model, or (model, anchors, class names) when the files
-    # carry their own (Darknet's .cfg anchors, a names file)
+    # the loader returns a YoloDetector (model, anchors, class names: Darknet's .cfg
+    # anchors and a names file, or the course's), or a bare model
     if isinstance(loaded, tuple):
-        model, anchors, names = loaded
+        model, anchors, names = loaded[:3]
     else:
         from engine.keras_models.yolo_utils import COCO_CLASSES, YOLO_ANCHORS
         model, anchors, names = loaded, YOLO_ANCHORS, list(COCO_CLASSES)
     size = tuple(int(s) for s in model.input_shape[1:3])
+    source = getattr(loaded, "description", "") or "your weights file"
     return Detector(model, np.asarray(anchors, np.float32), list(names), "YOLOv2",
-                    f"Full YOLOv2 from your weights file ({size[0]}x{size[1]} in, "
-                    f"{len(names)} classes, trained on COCO by its authors).", False)
+                    f"Full YOLOv2 from {source} ({size[0]}x{size[1]} in, {len(names)} "
+                    "classes, trained by YOLO's authors on real photographs).", False)
