@@ -33,7 +33,7 @@ MAX_BLOCKINESS = 1.6
 
 def quality_problem(quality: FaceQuality | None) -> str | None:
     """Why this face is too poor to name anyone, or None."""
-    if quality is None:
+    if quality is None:   # not measured: an encoder of something other than faces
         return None
     if quality.side < MIN_FACE_SIDE:
         return "the face is too small; step closer"
@@ -45,7 +45,8 @@ def quality_problem(quality: FaceQuality | None) -> str | None:
 
 
 def judge(best: tuple[str | None, float], second: tuple[str | None, float],
-          threshold: float, quality: FaceQuality | None = None
+          threshold: float, quality: FaceQuality | None = None, *,
+          sure_gap: float = SURE_GAP, margin: float = MARGIN
           ) -> tuple[str | None, str | None]:
     """(name to give, why not sure). ``best`` and ``second`` are the nearest and the
     second-nearest *other* resident with their distances.
@@ -59,11 +60,11 @@ def judge(best: tuple[str | None, float], second: tuple[str | None, float],
     problem = quality_problem(quality)
     if problem:
         return None, f"Not sure who this is: {problem}."
-    if distance >= threshold - SURE_GAP:
+    if distance >= threshold - sure_gap:
         return None, (f"Not sure: {name} is only at {distance:.2f}, too near the "
                       f"threshold {threshold:.2f}.")
     other, other_distance = second
-    if other is not None and other_distance - distance < MARGIN:
+    if other is not None and other_distance - distance < margin:
         return None, (f"Not sure: {name} ({distance:.2f}) or {other} "
                       f"({other_distance:.2f})?")
     return name, None

@@ -92,8 +92,10 @@ def recognize(frame, encoder: FaceEncoder, store: ResidentStore,
     for box, encoding, (best, second) in zip(boxes, encodings,
                                              store.two_nearest_many(encodings)):
         # A name only when the door is sure: good face, clearly nearest one resident.
-        quality = face_quality.measure(frame, box)
-        accepted, unsure = door_safety.judge(best, second, threshold, quality)
+        quality = face_quality.measure(frame, box) if encoder.door_checks_quality else None
+        accepted, unsure = door_safety.judge(best, second, threshold, quality,
+                                             sure_gap=encoder.door_sure_gap,
+                                             margin=encoder.door_margin)
         detections.append(Detection(box, accepted, best[1], encoding, nearest=best[0],
                                     unsure=unsure))
     # largest face first: the person at the door, not someone passing behind
