@@ -4,7 +4,7 @@
                                       [--epochs 1]
 
 Each lesson is trained ``--runs`` times in this one process through the job path the
-app uses (``Job(...).run_here()``), with a short run (``--epochs``) so the number of
+app uses (``Job(...).start()`` on its own thread, then ``wait()``), with a short run (``--epochs``) so the number of
 runs, not the length of each, is what is measured. As on a page, the previous run's
 result (with its model) stays alive until the next run has finished, then is dropped
 and handed to ``engine.keras_models.release.release_run`` (what the pages call). RSS is
@@ -53,7 +53,9 @@ def measure(lesson_id: str, runs: int, epochs: int, warmup: int, release: bool) 
     previous = None
     after = []
     for _ in range(runs):
-        job = Job(lesson, settings, lambda event: None, dataset=dataset).run_here()
+        # On its own thread, as a page runs it (Keras keeps per-thread global state).
+        job = Job(lesson, settings, lambda event: None, dataset=dataset).start()
+        job.wait()
         if job.error:
             raise SystemExit(f"{lesson_id}: {job.error}")
         # The page replaces its last result with the new one; the old one is let go.
@@ -64,6 +66,7 @@ def measure(lesson_id: str, runs: int, epochs: int, warmup: int, release: bool) 
         del old
         gc.collect()
         after.append(round(rss_mb(), 1))
+        print(f"{lesson_id} run {len(after)}: {after[-1]} MB", file=sys.stderr, flush=True)
     tail = after[warmup:]
     return {"runs": runs, "epochs": epochs, "release": release, "rss_mb": after,
             "growth_mb_per_run_after_warmup": round(slope(tail), 2),
