@@ -149,7 +149,7 @@ def main() -> None:
                                 "margin": door_safety.MARGIN,
                                 "min_face_side": door_safety.MIN_FACE_SIDE,
                                 "min_sharpness": door_safety.MIN_SHARPNESS,
-                                "max_blockiness": door_safety.MAX_BLOCKINESS},
+                                "max_block_damage": door_safety.MAX_BLOCK_DAMAGE},
               "policies": {}}
     for policy_name, policy in policies.items():
         table: dict[str, dict[str, int]] = {}

@@ -28,7 +28,7 @@ SURE_GAP = 0.10
 MARGIN = 0.10
 MIN_FACE_SIDE = 24
 MIN_SHARPNESS = 0.002
-MAX_BLOCKINESS = 1.6
+MAX_BLOCK_DAMAGE = 0.12    # FaceQuality.block_damage
 
 
 def quality_problem(quality: FaceQuality | None) -> str | None:
@@ -37,7 +37,7 @@ def quality_problem(quality: FaceQuality | None) -> str | None:
         return None
     if quality.side < MIN_FACE_SIDE:
         return "the face is too small; step closer"
-    if quality.blockiness > MAX_BLOCKINESS:
+    if quality.block_damage > MAX_BLOCK_DAMAGE:
         return "the picture is too compressed (JPEG blocks)"
     if quality.sharpness < MIN_SHARPNESS:
         return "the picture is too blurred"

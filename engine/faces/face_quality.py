@@ -25,6 +25,14 @@ class FaceQuality:
     sharpness: float     # Laplacian energy / intensity variance, on a 96x96 face
     blockiness: float    # 8x8 JPEG grid edges / other edges (about 1 for no blocking)
 
+    @property
+    def block_damage(self) -> float:
+        """How much the JPEG blocks deform the face: the excess blockiness times the
+        block's size relative to the face. 8-pixel blocks across a 36-pixel face (a
+        96x96 photo at JPEG 20) wreck it; the same ratio on a 150-pixel face (a webcam's
+        MJPG stream) is harmless, because the encoder sees the face at 150 pixels."""
+        return max(0.0, self.blockiness - 1.0) * _BLOCK / max(self.side, 1)
+
 
 def _grey(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)

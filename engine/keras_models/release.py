@@ -61,8 +61,10 @@ def _drop_model_functions(model) -> None:
             pass
 
 
-def release_run(result) -> None:
-    """Let go of everything Keras in a finished run's ``result`` dict (in place)."""
+def release_run(result, clear_shared: bool = True) -> None:
+    """Let go of everything Keras in a finished run's ``result`` dict (in place).
+    ``clear_shared=False`` leaves Keras's session state and TensorFlow's kernel cache
+    alone (a page, where other threads may be using Keras right now)."""
     if isinstance(result, dict):
         for key in [k for k, v in result.items() if _is_keras_thing(v)]:
             value = result.pop(key)
@@ -70,7 +72,24 @@ def release_run(result) -> None:
                 _drop_model_functions(value)
             del value
     gc.collect()
-    clear_shared_state()
+    if clear_shared:
+        clear_shared_state()
+    return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Hand memory that is free again back to the system (glibc only).
+
+    Every job runs on a new thread, and glibc gives threads their own malloc arenas;
+    what a run freed stays reserved in them, so the process's size kept growing
+    although nothing was alive. ``malloc_trim(0)`` returns it."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to do
+        pass
 
 
 def clear_shared_state() -> None:

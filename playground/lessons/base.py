@@ -6,6 +6,7 @@ the panels their lesson needs by overriding the ``build_*`` and ``on_*`` hooks.
 """
 from __future__ import annotations
 
+import sys
 import time
 
 from PySide6.QtCore import Qt, Signal
@@ -177,6 +178,14 @@ class TrainingPage(LessonPage):
         """Settings that decide which data is loaded; a change reloads it."""
         return None
 
+    def _replace_result(self, result) -> None:
+        """Keep the new run's result and let go of the old one's Keras model and traced
+        functions (retraining grew the process by 14-49 MB a run otherwise)."""
+        old, self.last_result = self.last_result, result
+        if old is not None and old is not result and "keras" in sys.modules:
+            from engine.keras_models.release import release_run
+            release_run(old, clear_shared=False)
+
     def show_problem(self, text: str) -> None:
         """A training page says it where it says everything: the status line."""
         self.controls.set_status(text, error=True)
@@ -306,7 +315,7 @@ class TrainingPage(LessonPage):
             self.job.wait(5)
         self.cost_plot.clear()
         self.accuracy_plot.clear()
-        self.last_result = None
+        self._replace_result(None)
         self.before_run(self.current_settings())
         self.controls.set_progress(0, 1)
         self._set_state("idle")
@@ -381,7 +390,7 @@ class TrainingPage(LessonPage):
     def _on_finished(self, data: dict) -> None:
         self._set_state("finished")
         self.record_run()
-        self.last_result = data.get("result")
+        self._replace_result(data.get("result"))
         self.cost_plot.update_curve(data.get("curve", []))
         if self._last_snapshot_accuracy is not None:
             self.accuracy_plot.update_accuracy(self._last_snapshot_accuracy)
