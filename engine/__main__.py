@@ -77,6 +77,39 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+LIST_VALUE_WIDTH = 24   # a longer default gets its own line, so the labels stay in line
+
+
+def _print_settings(rows) -> None:
+    """``name = default   label`` in aligned columns, one lesson at a time."""
+    rows = [(name, str(default), spec.label) for name, spec, default in rows]
+    if not rows:
+        return
+    name_width = max(len(name) for name, _, _ in rows)
+    value_width = min(max(len(value) for _, value, _ in rows), LIST_VALUE_WIDTH)
+    for name, value, label in rows:
+        if len(value) > value_width:
+            print(f"    {name:<{name_width}} = {value}")
+            print(f"    {'':<{name_width}}   {'':<{value_width}}  {label}")
+        else:
+            print(f"    {name:<{name_width}} = {value:<{value_width}}  {label}")
+
+
+def _print_examples(metrics: dict, result: dict) -> None:
+    """What lesson 1.1 computes: the course's example calls and the timing demo."""
+    for call, value in (metrics.get("examples") or {}).items():
+        text = np.array2string(np.asarray(value), precision=8, separator=", ",
+                               max_line_width=200)
+        print(f"{call} = {text}")
+    timings = result.get("timings")
+    if timings:
+        print(f"vectorization, vectors of length {timings['n']:,} ({timings['source']}):")
+        for name, entry in timings["operations"].items():
+            print(f"  {name}: loop {entry['loop_ms']:.3f} ms, vectorized "
+                  f"{entry['vectorized_ms']:.3f} ms (speed-up {entry['speedup']:.1f}x"
+                  f"{'' if entry['agree'] else ', results DIFFER'})")
+
+
 def cmd_list(args) -> int:
     from engine.lessons import all_lessons
     from engine.settings import specs
@@ -85,8 +118,7 @@ def cmd_list(args) -> int:
             continue
         print(f"{lesson.id:28s} {lesson.section:6s} {lesson.title}")
         if args.verbose:
-            for name, spec, default in specs(lesson.settings):
-                print(f"    {name}={default!s:<18} {spec.label}")
+            _print_settings(specs(lesson.settings))
     if args.json:
         print(json.dumps([{"id": l.id, "section": l.section, "title": l.title,
                            "course": l.course} for l in all_lessons()], indent=2))
@@ -163,7 +195,8 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
-    for key in ("timings", "sweep"):
+    for key in ("timings", "sweep", "course_costs", "output_folder", "network",
+                "real_folds"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -171,13 +204,29 @@ def _run_lesson(args, signals) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
-        for i, cost in report["costs"]:
-            print(f"Cost after iteration {i}: {cost:f}")
+        _print_examples(job.metrics, result)
+        if "course_costs" in report:   # style transfer: model_nn's three costs
+            for c in report["course_costs"]:
+                print(f"Iteration {c['iteration']} :\ntotal cost = {c['total']:g}\n"
+                      f"content cost = {c['content']:g}\nstyle cost = {c['style']:g}")
+        else:
+            for i, cost in report["costs"]:
+                print(f"Cost after iteration {i}: {cost:f}")
         for variant in report.get("variants", []):
             print(f"{variant['label']}: " + ", ".join(
                 f"{key.split('_')[0]} {100 * variant[key]:.2f} %"
                 for key in ("train_accuracy", "test_accuracy")
                 if variant[key] is not None) + f" ({variant['status']})")
+        folds = result.get("real_folds")
+        if folds:  # fold mode: each held-out fold's real accuracy, then the summary
+            baseline = folds.get("standin_fold_accuracies") or []
+            for k, accuracy in enumerate(folds["real_fold_accuracies"]):
+                alone = f" (stand-in alone {100 * baseline[k]:.1f} %)" \
+                    if k < len(baseline) else ""
+                print(f"fold {k + 1} of {folds['folds']}: held-out real accuracy "
+                      f"{100 * accuracy:.1f} %{alone}")
+            print(f"real folds: mean {100 * folds['real_fold_mean']:.1f} % "
+                  f"± {100 * folds['real_fold_std']:.1f} % ({folds['note']})")
         for key in ("train_accuracy", "test_accuracy"):
             if report[key] is not None:
                 print(f"{key.replace('_', ' ')}: {100 * report[key]:.2f} %")

@@ -524,8 +524,9 @@ def record_job(history: RunHistory, job, kind: str = "run",
             job.lesson.id, settings=settings_to_dict(job.settings), outcome=outcome,
             message=message, started_at=job.started_at or time.time(),
             duration_s=job.seconds, metrics=job.metrics, curves=job_curves(job),
-            dataset=None if dataset is None else dataset.provenance,
-            standin=None if dataset is None else dataset.is_standin,
+            # a page may hand a job plain data (a dict of pictures): no provenance
+            dataset=getattr(dataset, "provenance", None),
+            standin=getattr(dataset, "is_standin", None),
             kind=kind, source=source)
     except Exception as exc:  # a lesson's odd result must not cost the user the app
         history.notice = f"This run was not recorded: {type(exc).__name__}: {exc}"

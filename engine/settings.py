@@ -24,12 +24,14 @@ class SettingsError(ValueError):
 # reading it whole could cost memory. A network of more layers than this is not a lesson.
 MAX_SETTINGS_FILE_BYTES = 256 * 1024
 MAX_HIDDEN_LAYERS = 64
+# A "text" setting holds a file path or a short name, never a document.
+MAX_TEXT_SETTING_CHARS = 4096
 
 
 @dataclass(frozen=True)
 class SettingSpec:
     label: str
-    kind: str                       # "float", "int", "bool", "choice", "layers"
+    kind: str                       # "float", "int", "bool", "choice", "layers", "text"
     minimum: float | None = None
     maximum: float | None = None
     scale: str = "linear"           # "log" for learning rates
@@ -111,6 +113,17 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
                 raise SettingsError(f"{label} must be one of {', '.join(spec.choices)}; "
                                     f"got '{value}'.")
             return value
+        elif spec.kind == "text":
+            if not isinstance(value, str):
+                raise TypeError
+            value = value.strip()
+            if len(value) > MAX_TEXT_SETTING_CHARS:
+                raise SettingsError(f"{label} is {len(value):,} characters long; at most "
+                                    f"{MAX_TEXT_SETTING_CHARS:,} are accepted.")
+            if any(ord(ch) < 32 for ch in value):
+                raise SettingsError(f"{label} must be one line of text (no control "
+                                    f"characters).")
+            return value
         elif spec.kind == "layers":
             raw = _parse_layers(value, spec) if isinstance(value, str) else value
             if not isinstance(raw, (list, tuple)):
@@ -138,7 +151,8 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
         # OverflowError: float() of a 400-digit integer; RecursionError: printing a
         # deeply nested list. Neither may escape as anything but a sentence.
         kind = {"int": "a whole number", "float": "a number", "bool": "true or false",
-                "layers": "a list of layer sizes such as 20,7,5"}.get(spec.kind, spec.kind)
+                "layers": "a list of layer sizes such as 20,7,5",
+                "text": "text (a file path or a name)"}.get(spec.kind, spec.kind)
         raise SettingsError(f"{label} must be {kind}; got {_short(value)}.") from None
     if spec.minimum is not None and value < spec.minimum or \
             spec.maximum is not None and value > spec.maximum:

@@ -28,6 +28,7 @@ import numpy as np
 
 from engine.jobs import LessonError
 from engine.keras_models.job_callback import load_tensorflow
+from engine.keras_models.model_build import MODEL_BUILD_LOCK
 
 # Sub-models are kept on the model object itself (not in a module-level cache: a
 # WeakKeyDictionary whose values hold the model's layers kept every retrained model
@@ -110,8 +111,9 @@ def _extractor(model, layer_name: str):
             _, keras = load_tensorflow()
             inputs = _inputs(model)
             # one input: pass the tensor itself, so a call with one array matches it
-            extractor = keras.Model(inputs[0] if len(inputs) == 1 else inputs, layer.output,
-                                    name=f"feature_maps_{layer_name}")
+            with MODEL_BUILD_LOCK:
+                extractor = keras.Model(inputs[0] if len(inputs) == 1 else inputs,
+                                        layer.output, name=f"feature_maps_{layer_name}")
             per_model[layer_name] = extractor
     return extractor
 

@@ -106,10 +106,22 @@ def open_image(img_path):
     """A Pillow RGB image, or LessonError with one sentence (missing, not a picture)."""
     from PIL import Image, UnidentifiedImageError
 
+    from engine.limits import MAX_PICTURE_FILE_BYTES, MAX_PICTURE_PIXELS, MAX_PICTURE_SIDE
+
     path = Path(img_path)
     try:
+        size = path.stat().st_size
+        if size > MAX_PICTURE_FILE_BYTES:
+            raise LessonError(f"{path.name} is {size:,} bytes, more than the "
+                              f"{MAX_PICTURE_FILE_BYTES:,} a picture may take.")
         with Image.open(path) as image:
-            # Decompression bombs raise (Pillow's limit) instead of eating the memory.
+            # Image.open reads only the header: refuse a declared size that would eat
+            # the memory before decoding a single pixel.
+            width, height = image.size
+            if (width * height > MAX_PICTURE_PIXELS
+                    or max(width, height) > MAX_PICTURE_SIDE):
+                raise LessonError(f"{path.name} declares {width}x{height} pixels, more "
+                                  "than a picture may have here.")
             image.load()
             return image.convert("RGB")
     except FileNotFoundError:

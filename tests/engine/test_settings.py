@@ -119,3 +119,15 @@ def test_a_folder_or_fifo_is_not_a_settings_file(tmp_path):
     with pytest.raises(SettingsError):
         # opened non-blocking so the test cannot hang if the check regresses
         load_settings(Demo, "demo", fifo)
+
+
+def test_text_settings_take_one_line_of_text():
+    from engine.settings import SettingSpec, coerce
+
+    spec = SettingSpec("Picture", "text")
+    assert coerce("image", spec, "  /tmp/a picture.png ") == "/tmp/a picture.png"
+    assert coerce("image", spec, "") == ""
+    for bad, fragment in ((7, "must be text"), ("a\nb", "one line"),
+                          ("x" * 5000, "at most")):
+        with pytest.raises(SettingsError, match=fragment):
+            coerce("image", spec, bad)
