@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import limits
 from engine.keras_models.facenet_model import WEIGHTS
 # The generic .h5 reading lives in h5_weights (ResNet50 uses it too).
 from engine.keras_models.h5_weights import apply_named_weights, read_h5_weights
@@ -31,7 +32,7 @@ from engine.weights import WeightsError, get_entry
 BN_SUFFIXES = ("_w", "_b", "_m", "_v")
 # The largest course CSV (dense_w.csv, 94,208 numbers) is ~2 MB; a number in text
 # takes at most ~25 characters, so a CSV over this cannot be a layer's weights.
-MAX_CSV_BYTES = 32 << 20
+MAX_CSV_BYTES = limits.MAX_WEIGHTS_CSV_BYTES
 
 
 def _csv_name(layer: str, suffix: str) -> str:

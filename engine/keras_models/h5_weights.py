@@ -25,18 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.limits import (MAX_ARRAYS_PER_LAYER, MAX_WEIGHT_ARRAY_BYTES,
+                           MAX_WEIGHT_ARRAY_DIMS, MAX_WEIGHT_CHUNK_BYTES, MAX_WEIGHT_LAYERS,
+                           MAX_WEIGHTS_TOTAL_BYTES, MIB)
 from engine.weights import WeightsError
-
-MIB = 1 << 20
-# The course's largest weights file (ResNet50.h5) holds ~95 MB of arrays and its
-# largest array 9.4 MB; FaceNet's ~15 MB. These bounds are far above both and far below
-# what would strain a laptop.
-MAX_WEIGHT_ARRAY_BYTES = 256 * MIB
-MAX_WEIGHTS_TOTAL_BYTES = 1024 * MIB
-MAX_WEIGHT_CHUNK_BYTES = 64 * MIB     # a chunk is decompressed whole to read anything
-MAX_WEIGHT_ARRAY_DIMS = 5              # a conv kernel has 4
-MAX_WEIGHT_LAYERS = 5000               # ResNet50 has 107 layers with weights
-MAX_ARRAYS_PER_LAYER = 64
 
 
 def _text(value) -> str:

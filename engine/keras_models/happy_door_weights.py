@@ -18,6 +18,7 @@ import os
 import time
 from pathlib import Path
 
+from engine import limits
 from engine.weights import WeightsError, weights_dir
 
 FOLDER = "happy"
@@ -26,7 +27,7 @@ INFO_NAME = "happy_model.json"
 # metrics worth keeping with the weights (what the door's tooltip shows)
 KEPT_METRICS = ("real_test_accuracy", "test_accuracy", "train_accuracy", "epochs")
 # The JSON we write is ~300 bytes; anything over this is not ours.
-MAX_INFO_BYTES = 64 * 1024
+MAX_INFO_BYTES = limits.MAX_DOOR_INFO_BYTES
 # The Happy House model is built for the pictures it was trained on: 64x64x3 in the
 # course. A JSON asking for 100000x100000 pictures would build a model of terabytes.
 INPUT_SIDES = (16, 512)
