@@ -18,9 +18,6 @@ from typing import Any, Sequence
 from engine import limits
 
 
-MAX_TEXT_SETTING_CHARS = 4096
-
-
 class SettingsError(ValueError):
     """A setting name or value the user gave is not acceptable; the text says why."""
 
@@ -114,12 +111,6 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
             value = float(value)
             if not math.isfinite(value):
                 raise ValueError
-        elif spec.kind == "text":
-            value = str(value)
-            if len(value) > MAX_TEXT_SETTING_CHARS or "\x00" in value:
-                raise SettingsError(f"{label} must be a line of at most "
-                                    f"{MAX_TEXT_SETTING_CHARS} characters.")
-            return value
         elif spec.kind == "choice":
             value = str(value)
             if value not in spec.choices:
