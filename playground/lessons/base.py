@@ -27,6 +27,7 @@ from playground.panels.live_plots import AccuracyPlot, CostPlot
 from playground.panels.real_score import RealScoreHeadline
 from playground.panels import style
 from playground.panels.runs_panel import RunsPanel
+from playground.safe_slots import guarded
 
 
 CURVE_INTERVAL_S = 0.1
@@ -104,6 +105,7 @@ class TrainingPage(LessonPage):
         self.bridge.resumed.connect(self._on_resumed)
         self.bridge.finished.connect(self._on_finished)
         self.bridge.failed.connect(self._on_failed)
+        self.bridge.other.connect(self._on_other_event)
         self.sidebar = QWidget()
         side = QVBoxLayout(self.sidebar)
         side.setContentsMargins(0, 0, 0, 0)
@@ -546,6 +548,13 @@ class TrainingPage(LessonPage):
         if self.data_chooser is not None:
             from playground.panels.data_chooser import show_fold_results
             show_fold_results(self, data)
+
+    @guarded("show the fold's result")
+    def _on_other_event(self, kind: str, data: dict) -> None:
+        """A real-folds run: each fold's held-out accuracy as soon as it is known."""
+        if kind == "fold_done" and self.data_chooser is not None:
+            from playground.panels.data_chooser import show_fold_done
+            show_fold_done(self, data)
 
     def _show_fold(self, data: dict) -> None:
         """A real-folds run: "Fold 2 of 5 · " before the page's own status."""
