@@ -8,6 +8,7 @@ without paying for the import.
 from __future__ import annotations
 
 import colorsys
+import os
 import random
 from pathlib import Path
 
@@ -104,21 +105,16 @@ def generate_colors(class_names) -> list[tuple[int, int, int]]:
 
 def open_image(img_path):
     """A Pillow RGB image, or LessonError with one sentence (missing, not a picture)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
+
+    from engine.data.pictures import read_picture
 
     path = Path(img_path)
-    try:
-        with Image.open(path) as image:
-            # Decompression bombs raise (Pillow's limit) instead of eating the memory.
-            image.load()
-            return image.convert("RGB")
-    except FileNotFoundError:
-        raise LessonError(f"Image {path} not found.") from None
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise LessonError(f"{path.name} is not a picture Pillow can read.") from None
-    except OSError as exc:
-        raise LessonError(f"{path.name} could not be read as a picture "
-                          f"({exc.strerror or exc}).") from None
+    if not os.path.lexists(path):
+        raise LessonError(f"Image {path} not found.")
+    # the app's one picture reader: no FIFO hang, size checked from the header,
+    # EXIF orientation, any bit depth; its PictureError is a LessonError sentence
+    return Image.fromarray(read_picture(path))
 
 
 def image_to_input(image, model_image_size=(608, 608)) -> np.ndarray:
