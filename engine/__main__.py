@@ -1,7 +1,9 @@
 """Headless runner: ``python -m engine list`` and ``python -m engine run LESSON``.
 
 Exit codes: 0 done, 2 bad input (unknown lesson or setting, unreadable data),
-3 the run failed (diverged or an unexpected error). Errors are one line on stderr.
+3 the run failed (diverged or an unexpected error), 128 + the signal when Ctrl-C
+(130), SIGTERM (143) or SIGHUP (129) stopped it: the run is then recorded as stopped.
+Errors are one line on stderr.
 Every run is added to the run history the app's Runs tab shows (``--no-history`` skips
 it); trouble with the history is a one-line note and never changes the exit code.
 """
@@ -116,6 +118,16 @@ def _variant_report(variant: dict) -> dict:
 
 
 def cmd_run(args) -> int:
+    from engine.run_signals import Interrupted, StopOnSignal
+    with StopOnSignal() as signals:
+        try:
+            return _run_lesson(args, signals)
+        except Interrupted as exc:  # before the run began: nothing to record
+            print(f"{exc}; nothing was run.", file=sys.stderr)
+            return signals.exit_code
+
+
+def _run_lesson(args, signals) -> int:
     from engine.jobs import Job
     from engine.lessons import get_lesson
     from engine.settings import settings_to_dict
@@ -124,9 +136,16 @@ def cmd_run(args) -> int:
     settings = lesson.make_settings(parse_sets(args.set or []))
     dataset = lesson.load_data(settings) if lesson.load_data else None
     bar = ProgressBar()
-    job = Job(lesson, settings, bar, dataset=dataset).run_here()
+    job = Job(lesson, settings, bar, dataset=dataset)
+    signals.attach(job.control.stop)   # Ctrl-C / SIGTERM / SIGHUP = the Stop button
+    job.run_here()
+    signals.ending()
     if not args.no_history:
         record_run(job)
+    if signals.signum is not None:
+        saved = "" if args.no_history else " and recorded in the run history as stopped"
+        print(f"stopped by {signals.name}; the run ended{saved}.", file=sys.stderr)
+        return signals.exit_code
     if job.error:
         print(f"error: {job.error}", file=sys.stderr)
         return EXIT_BAD_INPUT if job.bad_input else EXIT_RUN_FAILED
@@ -144,7 +163,8 @@ def cmd_run(args) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
-    for key in ("timings", "sweep"):
+    for key in ("timings", "sweep", "course_costs", "output_folder", "network",
+                "real_folds"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -152,13 +172,28 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
-        for i, cost in report["costs"]:
-            print(f"Cost after iteration {i}: {cost:f}")
+        if "course_costs" in report:   # style transfer: model_nn's three costs
+            for c in report["course_costs"]:
+                print(f"Iteration {c['iteration']} :\ntotal cost = {c['total']:g}\n"
+                      f"content cost = {c['content']:g}\nstyle cost = {c['style']:g}")
+        else:
+            for i, cost in report["costs"]:
+                print(f"Cost after iteration {i}: {cost:f}")
         for variant in report.get("variants", []):
             print(f"{variant['label']}: " + ", ".join(
                 f"{key.split('_')[0]} {100 * variant[key]:.2f} %"
                 for key in ("train_accuracy", "test_accuracy")
                 if variant[key] is not None) + f" ({variant['status']})")
+        folds = result.get("real_folds")
+        if folds:  # fold mode: each held-out fold's real accuracy, then the summary
+            baseline = folds.get("standin_fold_accuracies") or []
+            for k, accuracy in enumerate(folds["real_fold_accuracies"]):
+                alone = f" (stand-in alone {100 * baseline[k]:.1f} %)" \
+                    if k < len(baseline) else ""
+                print(f"fold {k + 1} of {folds['folds']}: held-out real accuracy "
+                      f"{100 * accuracy:.1f} %{alone}")
+            print(f"real folds: mean {100 * folds['real_fold_mean']:.1f} % "
+                  f"± {100 * folds['real_fold_std']:.1f} % ({folds['note']})")
         for key in ("train_accuracy", "test_accuracy"):
             if report[key] is not None:
                 print(f"{key.replace('_', ' ')}: {100 * report[key]:.2f} %")

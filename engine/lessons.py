@@ -59,6 +59,7 @@ _MODULES = {
     "happy-house": "happy_house",
     "resnet50": "resnet50",
     "face-recognition": "face_recognition",
+    "neural-style-transfer": "neural_style_transfer",
 }
 
 _cache: dict[str, Lesson] = {}

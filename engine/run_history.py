@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from engine import history_rows
 from engine.user_data import user_data_dir
 
 FILE_NAME = "runs.sqlite3"
 SCHEMA_VERSION = 1
-OUTCOMES = ("finished", "stopped", "diverged", "failed")
+OUTCOMES = history_rows.OUTCOMES
 # A 10,000-iteration run reports 10,000 costs; a plot of 1,000 looks the same and
 # keeps a run's row a few tens of KB.
 MAX_CURVE_POINTS = 1000
@@ -64,6 +65,18 @@ CREATE TABLE curves (
 _RUN_COLUMNS = ("id", "lesson_id", "kind", "source", "started_at", "duration_s", "outcome",
                 "message", "settings", "dataset", "standin", "metrics")
 _CURVE_COLUMNS = ("run_id", "position", "label", "points")
+# What a read selects: long text is cut off (or dropped, for JSON) inside SQLite, so a
+# tampered row holding a gigabyte never reaches Python whole.
+_SHORT_TEXT = f"substr(%s, 1, {history_rows.MAX_TEXT_CHARS})"
+_JSON_TEXT = f"CASE WHEN length(%s) <= {history_rows.MAX_JSON_CHARS} THEN %s END"
+_READ_COLUMNS = ", ".join(
+    _SHORT_TEXT % name if name in ("lesson_id", "kind", "source", "message", "dataset",
+                                   "outcome")
+    else _JSON_TEXT % (name, name) if name in ("settings", "metrics") else name
+    for name in _RUN_COLUMNS)
+# Stored curves hold at most MAX_CURVE_POINTS (+1) points; allow slack for older files.
+_MAX_READ_POINTS = 10 * MAX_CURVE_POINTS
+_POINTS_TEXT = "CASE WHEN length(points) <= 400000 THEN points END"
 
 
 class _Corrupt(Exception):
@@ -176,6 +189,9 @@ class RunHistory:
                     raise _Corrupt("not a SQLite database")
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                check_same_thread=False)
+        # A tampered row may hold bytes that are not UTF-8: show them mangled rather
+        # than fail the whole list with "Could not decode to UTF-8".
+        conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
         try:
             self._prepare(conn)
         except BaseException:
@@ -212,9 +228,13 @@ class RunHistory:
             if found != columns:
                 raise _Corrupt(f"the '{table}' table has an unexpected layout")
         # A truncated or damaged file often opens fine and fails later; find out now.
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise _Corrupt(f"damaged ({check})")
+        # A row that breaks a CHECK or NOT NULL rule was edited by hand, not damaged:
+        # reading skips it (history_rows), and the rest of the history stays in view.
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(20)")
+                    if row[0] != "ok" and not str(row[0]).startswith(
+                        ("CHECK constraint failed", "NULL value in"))]
+        if problems:
+            raise _Corrupt(f"damaged ({problems[0]})")
         conn.execute("PRAGMA synchronous = NORMAL")
 
     @staticmethod
@@ -363,32 +383,74 @@ class RunHistory:
 
     # --- reading ---
     def runs(self, lesson_id: str) -> list[RunRecord]:
-        """The lesson's runs, newest first, without their curves."""
-        rows = self._query(f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs "
+        """The lesson's runs, newest first, without their curves. Rows that cannot be
+        shown are skipped, damaged details repaired; ``notice`` says how many."""
+        rows = self._query(f"SELECT {_READ_COLUMNS} FROM runs "
                            "WHERE lesson_id = ? ORDER BY started_at DESC, id DESC",
-                           (lesson_id,))
-        return [self._record(row) for row in rows]
+                           (str(lesson_id),))
+        return self._records(rows)
 
     def get(self, run_id: int) -> RunRecord | None:
-        """One run with its curves, or None."""
-        rows = self._query(f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id = ?",
-                           (int(run_id),))
-        if not rows:
+        """One run with its curves, or None (also when its row cannot be shown)."""
+        try:
+            run_id = int(run_id)
+        except (TypeError, ValueError, OverflowError):
             return None
-        record = self._record(rows[0])
+        rows = self._query(f"SELECT {_READ_COLUMNS} FROM runs WHERE id = ?", (run_id,))
+        records = self._records(rows)
+        if not records:
+            return None
+        record = records[0]
         record.curves = self.curves([record.id]).get(record.id, {})
         return record
 
     def curves(self, run_ids: Iterable[int]) -> dict[int, dict[str, list[list]]]:
-        ids = [int(i) for i in run_ids]
+        """{run id: {label: [[iteration, cost], ...]}}; a curve that is not one is left
+        out (with a note)."""
+        ids = [i for i in run_ids if isinstance(i, int) and abs(i) < 2 ** 63]
         if not ids:
             return {}
-        rows = self._query(f"SELECT run_id, label, points FROM curves WHERE run_id IN "
-                           f"({', '.join('?' * len(ids))}) ORDER BY run_id, position", ids)
+        rows = self._query(f"SELECT run_id, label, {_POINTS_TEXT} FROM curves WHERE "
+                           f"run_id IN ({', '.join('?' * len(ids))}) "
+                           "ORDER BY run_id, position", ids)
         out: dict[int, dict] = {}
+        damaged = 0
         for run_id, label, points in rows:
-            out.setdefault(run_id, {})[label] = json.loads(points)  # [[iteration, cost]]
+            points = history_rows.clean_points(points, _MAX_READ_POINTS)
+            if points is None or not isinstance(label, (str, int, float)):
+                damaged += 1
+                continue
+            out.setdefault(run_id, {})[str(label)[:200]] = points
+        if damaged:
+            self._note(f"{damaged} cost curve{'s' if damaged != 1 else ''} in the run "
+                       "history could not be read and {verb} not drawn.".format(
+                           verb="are" if damaged != 1 else "is"))
         return out
+
+    def _records(self, rows) -> list[RunRecord]:
+        records, skipped, repaired, reason = [], 0, 0, ""
+        for row in rows:
+            try:
+                values, fixed = history_rows.check_row(dict(zip(_RUN_COLUMNS, row)))
+            except history_rows.BadRow as exc:
+                skipped += 1
+                reason = reason or str(exc)
+                continue
+            repaired += fixed
+            records.append(RunRecord(**values))
+        if skipped:
+            self._note(f"{skipped} run{'s' if skipped != 1 else ''} in the history could "
+                       f"not be read ({reason}) and {'are' if skipped != 1 else 'is'} not "
+                       "listed.")
+        elif repaired:
+            self._note(f"{repaired} run{'s' if repaired != 1 else ''} in the history had "
+                       "damaged details; what could be read is shown.")
+        return records
+
+    def _note(self, text: str) -> None:
+        """A passing note about damaged rows (cleared by the next clean operation)."""
+        self.notice = text
+        self._passing_notice = True
 
     def _query(self, sql: str, args) -> list[tuple]:
         with self._lock:
@@ -402,17 +464,6 @@ class RunHistory:
             except sqlite3.Error as exc:
                 self._trouble(exc, "the list of runs may be incomplete")
                 return []
-
-    @staticmethod
-    def _record(row) -> RunRecord:
-        values = dict(zip(_RUN_COLUMNS, row))
-        for key in ("settings", "metrics"):
-            try:
-                values[key] = json.loads(values[key])
-            except (TypeError, ValueError):
-                values[key] = {}
-        values["standin"] = None if values["standin"] is None else bool(values["standin"])
-        return RunRecord(**values)
 
     # --- closing ---
     def _close_connection(self) -> None:
@@ -473,8 +524,9 @@ def record_job(history: RunHistory, job, kind: str = "run",
             job.lesson.id, settings=settings_to_dict(job.settings), outcome=outcome,
             message=message, started_at=job.started_at or time.time(),
             duration_s=job.seconds, metrics=job.metrics, curves=job_curves(job),
-            dataset=None if dataset is None else dataset.provenance,
-            standin=None if dataset is None else dataset.is_standin,
+            # a page may hand a job plain data (a dict of pictures): no provenance
+            dataset=getattr(dataset, "provenance", None),
+            standin=getattr(dataset, "is_standin", None),
             kind=kind, source=source)
     except Exception as exc:  # a lesson's odd result must not cost the user the app
         history.notice = f"This run was not recorded: {type(exc).__name__}: {exc}"

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -19,10 +20,18 @@ class SettingsError(ValueError):
     """A setting name or value the user gave is not acceptable; the text says why."""
 
 
+# A settings file holds a handful of numbers: anything bigger is not one of ours, and
+# reading it whole could cost memory. A network of more layers than this is not a lesson.
+MAX_SETTINGS_FILE_BYTES = 256 * 1024
+MAX_HIDDEN_LAYERS = 64
+# A "text" setting holds a file path or a short name, never a document.
+MAX_TEXT_SETTING_CHARS = 4096
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     label: str
-    kind: str                       # "float", "int", "bool", "choice", "layers"
+    kind: str                       # "float", "int", "bool", "choice", "layers", "text"
     minimum: float | None = None
     maximum: float | None = None
     scale: str = "linear"           # "log" for learning rates
@@ -85,6 +94,8 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
                 if low not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
                     raise ValueError
                 value = low in ("1", "true", "yes", "on")
+            elif isinstance(value, (list, tuple, dict, str)) or value not in (0, 1):
+                raise TypeError  # a JSON list or 7 is not a yes/no
             else:
                 value = bool(value)
         elif spec.kind == "int":
@@ -102,8 +113,24 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
                 raise SettingsError(f"{label} must be one of {', '.join(spec.choices)}; "
                                     f"got '{value}'.")
             return value
+        elif spec.kind == "text":
+            if not isinstance(value, str):
+                raise TypeError
+            value = value.strip()
+            if len(value) > MAX_TEXT_SETTING_CHARS:
+                raise SettingsError(f"{label} is {len(value):,} characters long; at most "
+                                    f"{MAX_TEXT_SETTING_CHARS:,} are accepted.")
+            if any(ord(ch) < 32 for ch in value):
+                raise SettingsError(f"{label} must be one line of text (no control "
+                                    f"characters).")
+            return value
         elif spec.kind == "layers":
             raw = _parse_layers(value, spec) if isinstance(value, str) else value
+            if not isinstance(raw, (list, tuple)):
+                raise TypeError
+            if len(raw) > MAX_HIDDEN_LAYERS:
+                raise SettingsError(f"{label}: at most {MAX_HIDDEN_LAYERS} hidden layers; "
+                                    f"got {len(raw)}.")
             layers = []
             for item in raw:
                 units, act = (item, spec.activations[0]) if isinstance(item, (int, str)) \
@@ -120,15 +147,29 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
             return tuple(layers)
     except SettingsError:
         raise
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        # OverflowError: float() of a 400-digit integer; RecursionError: printing a
+        # deeply nested list. Neither may escape as anything but a sentence.
         kind = {"int": "a whole number", "float": "a number", "bool": "true or false",
-                "layers": "a list of layer sizes such as 20,7,5"}.get(spec.kind, spec.kind)
-        raise SettingsError(f"{label} must be {kind}; got '{value}'.") from None
+                "layers": "a list of layer sizes such as 20,7,5",
+                "text": "text (a file path or a name)"}.get(spec.kind, spec.kind)
+        raise SettingsError(f"{label} must be {kind}; got {_short(value)}.") from None
     if spec.minimum is not None and value < spec.minimum or \
             spec.maximum is not None and value > spec.maximum:
         raise SettingsError(f"{label} must be between {spec.minimum:g} and "
                             f"{spec.maximum:g}; got {value:g}.")
     return value
+
+
+def _short(value: Any) -> str:
+    """The value as the user would recognise it, cut to one short line."""
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__}"
+    try:
+        text = str(value)
+    except (ValueError, RecursionError):  # str() of an int with more than 4300 digits
+        return "an unreadable value"
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
 
 
 def make_settings(settings_cls, overrides: dict[str, Any] | None = None):
@@ -173,16 +214,35 @@ def save_settings(settings, lesson_id: str, path: str | os.PathLike) -> None:
 
 
 def load_settings(settings_cls, lesson_id: str, path: str | os.PathLike):
+    """The settings saved in ``path``. Whatever the file holds, the only exception is a
+    SettingsError whose text says why (callers fall back to the defaults on it)."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            payload = json.load(fh)
+        # Non-blocking open: a FIFO planted under the settings name must not hang the page.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise SettingsError(f"{path} is not a settings file (not a regular file).")
+            raw = fh.read(MAX_SETTINGS_FILE_BYTES + 1)
     except OSError as exc:
-        raise SettingsError(f"Cannot read settings file {path}: {exc.strerror}.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise SettingsError(f"Cannot read settings file {path}: "
+                            f"{exc.strerror or exc}.") from None
+    if len(raw) > MAX_SETTINGS_FILE_BYTES:
+        raise SettingsError(f"{path} is not a settings file (larger than "
+                            f"{MAX_SETTINGS_FILE_BYTES // 1024} KB).")
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError, OverflowError):
+        # ValueError covers bad JSON, bad UTF-8 and integers over Python's digit limit;
+        # RecursionError is deep nesting.
         raise SettingsError(f"{path} is not a settings file (not valid JSON).") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("settings"), dict):
         raise SettingsError(f"{path} is not a DL Playground settings file.")
     if payload.get("lesson") != lesson_id:
-        raise SettingsError(f"{path} holds settings for lesson '{payload.get('lesson')}', "
-                            f"not '{lesson_id}'.")
-    return make_settings(settings_cls, payload["settings"])
+        raise SettingsError(f"{path} holds settings for lesson "
+                            f"{_short(payload.get('lesson'))}, not '{lesson_id}'.")
+    try:
+        return make_settings(settings_cls, payload["settings"])
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    except Exception:  # noqa: BLE001 - a lesson's own checks on an odd combination
+        raise SettingsError(f"{path} holds settings this lesson cannot use.") from None

@@ -103,3 +103,32 @@ register(WeightsEntry(
     loader="engine.keras_models.happy_door_weights:load_door_model",
     where_to_get="Train the Happy House lesson and press 'Use this model at the door'.",
 ))
+
+register(WeightsEntry(
+    name="yolov2",
+    description=("YOLOv2 weights (the course's yolo.h5, or Darknet's yolov2.cfg + "
+                 "yolov2.weights)"),
+    # The course's file first; then any .h5, then a Darknet pair (the loader finds the
+    # .cfg beside the .weights). The last pattern is where the message points.
+    locations=("yolo/yolo.h5", "yolo/*.h5", "yolo/*.weights", "yolo.h5", "yolo/yolo.h5"),
+    loader="engine.keras_models.yolo_detector:load_yolo_detector",
+    where_to_get=("Copy model_data/yolo.h5 from the course's car-detection notebook "
+                  "folder, or Darknet's yolov2.cfg with its yolov2.weights (or "
+                  "yolov2-voc / yolov2-tiny pairs) from the YOLO site."),
+))
+
+register(WeightsEntry(
+    name="vgg19",
+    description="VGG-19 weights for style transfer (imagenet-vgg-verydeep-19.mat or "
+                "Keras's vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5)",
+    # either file straight in the weights folder or in weights/vgg19/; Keras's own
+    # cache (~/.keras/models/) is searched too (engine/keras_models/style_networks.py)
+    locations=("imagenet-vgg-verydeep-19.mat",
+               "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+               "vgg19/*.mat", "vgg19/*.h5", "vgg19/imagenet-vgg-verydeep-19.mat"),
+    loader="engine.keras_models.vgg19_weights:load_vgg19_network",
+    where_to_get=("Copy imagenet-vgg-verydeep-19.mat from the course's pretrained-model "
+                  "folder (MatConvNet's VGG-19), or the "
+                  "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 that "
+                  "keras.applications.VGG19 keeps in ~/.keras/models/."),
+))

@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return screenshot(app, *args.screenshot, args.steps, args.tab, args.size)
     from playground.main_window import MainWindow
+    from playground.safe_slots import install_last_resort
+    install_last_resort(app)
     window = MainWindow()
     window.show()
     if args.lesson:

@@ -1,6 +1,8 @@
 """The main window: a lesson navigator (course -> lesson) and the lesson's page."""
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter,
                                QStackedWidget, QTreeWidget, QTreeWidgetItem)
@@ -8,6 +10,7 @@ from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter,
 from engine.lessons import all_lessons, get_lesson
 from playground.bridge import BackgroundTask
 from playground.gui_gc import collect_on_gui_thread
+from playground.safe_slots import guarded
 
 
 class MainWindow(QMainWindow):
@@ -73,6 +76,10 @@ class MainWindow(QMainWindow):
             self.navigator.setCurrentItem(item)  # calls _navigate
         return self._show(lesson_id)
 
+    def show_problem(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+
+    @guarded("open that lesson")
     def _navigate(self, item: QTreeWidgetItem | None, _previous=None) -> None:
         lesson_id = item.data(0, Qt.UserRole) if item else None
         if lesson_id:
@@ -109,5 +116,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         for page in self.pages.values():
-            page.shutdown()
+            try:
+                page.shutdown()
+            except Exception as exc:  # noqa: BLE001 - one page must not keep the window open
+                print(f"problem: could not stop {page.lesson.id}: {exc}", file=sys.stderr)
         super().closeEvent(event)

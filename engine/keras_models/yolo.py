@@ -17,18 +17,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
+from engine.keras_models.job_callback import load_tensorflow
 from engine.keras_models.yolo_utils import (COCO_CLASSES, YOLO_ANCHORS, draw_boxes,
                                             generate_colors, preprocess_image)
 
 
+def _tf():
+    """TensorFlow, imported on first use (importing the engine must stay light)."""
+    return load_tensorflow()[0]
+
+
 def yolo_head(feats, anchors, num_classes):
-    """Decode the last convolution (m, S, S, A*(5+C)) as YOLOv2's region layer does:
+    """Decode the last convolution (m, S, S, A*(5+C)), or one picture's (S, S,
+    A*(5+C)), as YOLOv2's region layer does:
     sigmoid offsets within the cell, exp-scaled anchors, sigmoid objectness and a
     softmax over the classes. Returns (box_confidence, box_xy, box_wh,
     box_class_probs); xy and wh are fractions of the picture's width and height."""
+    tf = _tf()
     feats = tf.convert_to_tensor(feats, dtype=tf.float32)
+    if feats.shape.rank == 3:        # one picture without its batch axis
+        return tuple(t[0] for t in yolo_head(feats[None], anchors, num_classes))
     anchors = tf.constant(np.asarray(anchors, dtype=np.float32).reshape(1, 1, 1, -1, 2))
     num_anchors = int(anchors.shape[3])
     grid_h, grid_w = feats.shape[1], feats.shape[2]
@@ -47,6 +56,7 @@ def yolo_head(feats, anchors, num_classes):
 
 def yolo_boxes_to_corners(box_xy, box_wh):
     """Centre and size -> corners (y_min, x_min, y_max, x_max)."""
+    tf = _tf()
     box_mins = box_xy - (box_wh / 2.0)
     box_maxes = box_xy + (box_wh / 2.0)
     return tf.concat([box_mins[..., 1:2], box_mins[..., 0:1],
@@ -58,6 +68,7 @@ def yolo_filter_boxes(box_confidence, boxes, box_class_probs, threshold=.6):
 
     Returns scores (None,), boxes (None, 4) and classes (None,) of the kept boxes, in
     the grid's row-major order."""
+    tf = _tf()
     box_scores = box_confidence * box_class_probs
     box_classes = tf.argmax(box_scores, axis=-1)
     box_class_scores = tf.reduce_max(box_scores, axis=-1)
@@ -92,6 +103,7 @@ def yolo_non_max_suppression(scores, boxes, classes, max_boxes=10, iou_threshold
     """Greedy non-max suppression over all classes together (as the course does):
     keep the best box, drop every box overlapping it with IoU above
     ``iou_threshold``, repeat, at most ``max_boxes`` kept (best first)."""
+    tf = _tf()
     nms_indices = tf.image.non_max_suppression(boxes, scores, max_boxes,
                                                iou_threshold=iou_threshold)
     scores = tf.gather(scores, nms_indices)
@@ -102,6 +114,7 @@ def yolo_non_max_suppression(scores, boxes, classes, max_boxes=10, iou_threshold
 
 def scale_boxes(boxes, image_shape):
     """Corners in fractions of the picture -> pixels of a picture (height, width)."""
+    tf = _tf()
     height = float(image_shape[0])
     width = float(image_shape[1])
     image_dims = tf.reshape(tf.constant([height, width, height, width],
@@ -132,14 +145,22 @@ def predict(image_file, yolo_model=None, class_names=None, anchors=None,
     (out_scores, out_boxes, out_classes) as NumPy arrays.
 
     ``yolo_model`` defaults to the learner's YOLOv2 weights from the registry (a
-    WeightsError says where to put them); its input size sets the resize."""
+    WeightsError says where to put them), or a ``YoloDetector`` (which brings its own
+    anchors and class names); its input size sets the resize."""
     if yolo_model is None:
         from engine.weights import get_entry
 
         yolo_model = get_entry("yolov2").load()
+    if hasattr(yolo_model, "anchors") and hasattr(yolo_model, "class_names"):
+        anchors = yolo_model.anchors if anchors is None else anchors
+        class_names = yolo_model.class_names if class_names is None else class_names
+        yolo_model = yolo_model.model
     class_names = list(COCO_CLASSES if class_names is None else class_names)
     anchors = YOLO_ANCHORS if anchors is None else np.asarray(anchors, np.float32)
     model_image_size = tuple(int(s) for s in yolo_model.input_shape[1:3])
+    # the course calls predict(sess, "test.jpg") and reads images/test.jpg
+    if not Path(image_file).exists() and (Path("images") / image_file).is_file():
+        image_file = Path("images") / image_file
     image, image_data = preprocess_image(image_file, model_image_size=model_image_size)
     feats = yolo_model(image_data, training=False)   # BatchNorm in inference mode
     head = yolo_head(feats, anchors, len(class_names))

@@ -125,6 +125,16 @@ class NmsStep:
     suppressed_iou: np.ndarray
 
 
+def _corner_table(boxes):
+    """(ymin, xmin, ymax, xmax, area) per box, float32, as the NMS kernel orders the
+    corners; computed once per NMS call instead of once per round."""
+    ymin = np.minimum(boxes[:, 0], boxes[:, 2])
+    ymax = np.maximum(boxes[:, 0], boxes[:, 2])
+    xmin = np.minimum(boxes[:, 1], boxes[:, 3])
+    xmax = np.maximum(boxes[:, 1], boxes[:, 3])
+    return ymin, xmin, ymax, xmax, (ymax - ymin) * (xmax - xmin)
+
+
 def nms_numpy(boxes, scores, max_boxes=10, iou_threshold=0.5, record_steps=False):
     """Twin of ``tf.image.non_max_suppression``: the kept indices, best first (and the
     list of ``NmsStep`` when ``record_steps``)."""
@@ -132,16 +142,29 @@ def nms_numpy(boxes, scores, max_boxes=10, iou_threshold=0.5, record_steps=False
     scores = np.asarray(scores, F32).reshape(-1)
     order = np.argsort(-scores, kind="stable")
     threshold = F32(iou_threshold)
+    # the table in score order, so each round slices instead of gathering
+    ymin, xmin, ymax, xmax, area = (a[order] for a in _corner_table(boxes))
+    alive = np.arange(order.size)            # positions (in score order) not removed
     keep, steps = [], []
-    while order.size and len(keep) < int(max_boxes):
-        best, rest = int(order[0]), order[1:]
-        keep.append(best)
-        overlaps = iou_one_to_many(boxes[best], boxes[rest])
+    zero = F32(0)
+    while alive.size and len(keep) < int(max_boxes):
+        best, rest = int(alive[0]), alive[1:]
+        keep.append(int(order[best]))
+        inter = (np.maximum(np.minimum(ymax[best], ymax[rest])
+                            - np.maximum(ymin[best], ymin[rest]), zero)
+                 * np.maximum(np.minimum(xmax[best], xmax[rest])
+                              - np.maximum(xmin[best], xmin[rest]), zero))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlaps = inter / ((area[rest] + area[best]) - inter)
+        if area[best] <= 0:
+            overlaps[:] = 0
+        else:
+            overlaps[area[rest] <= 0] = 0
         removed = overlaps > threshold
         if record_steps:
-            steps.append(NmsStep(best, float(scores[best]), rest[removed],
-                                 overlaps[removed]))
-        order = rest[~removed]
+            steps.append(NmsStep(int(order[best]), float(scores[order[best]]),
+                                 order[rest[removed]], overlaps[removed]))
+        alive = rest[~removed]
     keep = np.asarray(keep, dtype=np.int64)
     return (keep, steps) if record_steps else keep
 

@@ -17,6 +17,8 @@ import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.lesson_runs.common import add_real_test, course_costs, sign_verdict
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -44,9 +46,13 @@ class CnnSignsSettings:
                              "seed 0 as in the course.")
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.signs import load_signs_dataset
     return load_signs_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "signs")
 
 
 def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
@@ -123,7 +129,8 @@ LESSON = Lesson(
     id="cnn-signs",
     title="ConvNet application: hand signs",
     course=COURSE_4, section="3.2",
-    settings=CnnSignsSettings, run=run, load_data=load_data,
+    settings=with_data_choice(CnnSignsSettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="A two-convolution network in Keras reads the SIGNS hand signs 0 to 5: "
             "1,286 parameters where the fully connected network needed 300,000.",
     kind="keras",

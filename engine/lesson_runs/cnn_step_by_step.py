@@ -23,6 +23,8 @@ import numpy as np
 from engine.data.images import load_image_for_model
 from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested
 from engine.lesson_runs.common import add_real_test, course_costs, sign_verdict
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_4, Lesson
 from engine.numpy_nets.convolution_fast import (conv_filter_gradients, conv_forward_fast,
                                                 pool_backward_fast, pool_forward_fast)
@@ -57,9 +59,13 @@ class ConvNetSettings:
                         help="Seed of the weight initialisation and of the shuffling.")
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.signs import load_signs_dataset
     return load_signs_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "signs")
 
 
 # --- the network -----------------------------------------------------------------
@@ -309,7 +315,8 @@ LESSON = Lesson(
     id="cnn-step-by-step",
     title="Convolution step by step",
     course=COURSE_4, section="3.1",
-    settings=ConvNetSettings, run=run, load_data=load_data,
+    settings=with_data_choice(ConvNetSettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="Padding, one convolution step, conv and pool layers forward and backward; "
             "then a small NumPy ConvNet built from them reads hand signs.",
     kind="numpy",

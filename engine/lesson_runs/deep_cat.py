@@ -13,6 +13,8 @@ from engine.data.images import load_image_for_model
 from engine.global_random import GLOBAL_RANDOM_LOCK
 from engine.lesson_runs.common import image_results
 from engine.lesson_runs.deep_training import predict_probability, train_deep
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_1, Lesson
 from engine.numpy_nets.deep import initialize_parameters, initialize_parameters_deep_app
 from engine.settings import SettingsError, setting
@@ -37,9 +39,13 @@ class DeepCatSettings:
 TWO_LAYER_DEFAULT = ((7, "relu"),)
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.course_files import load_cat_dataset
     return load_cat_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "catvnoncat")
 
 
 def initial_parameters(hp: DeepCatSettings, n_x: int) -> dict:
@@ -75,7 +81,8 @@ LESSON = Lesson(
     id="deep-cat-classifier",
     title="Deep network: cat classifier",
     course=COURSE_1, section="1.5",
-    settings=DeepCatSettings, run=run, load_data=load_data,
+    settings=with_data_choice(DeepCatSettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="Two-layer and L-layer networks on the cat pictures; results analysis.",
     classify_image=classify_image,
 )

@@ -18,6 +18,8 @@ import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.lesson_runs.common import add_real_test
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -49,9 +51,13 @@ class HappySettings:
              "and compare the accuracy on the real photos.")
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.happy import load_happy_dataset
     return load_happy_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "happy")
 
 
 def _evaluate(happy_model, images, labels, infer=None) -> dict:
@@ -133,7 +139,8 @@ LESSON = Lesson(
     id="happy-house",
     title="Keras: the Happy House",
     course=COURSE_4, section="3.3",
-    settings=HappySettings, run=run, load_data=load_data,
+    settings=with_data_choice(HappySettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="Build, compile, fit and evaluate a small Keras CNN that opens the door "
             "only to smiling faces.",
     kind="keras",

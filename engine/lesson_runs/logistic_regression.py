@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from engine.data.images import load_image_for_model
 from engine.jobs import CURVES_ONLY_SNAPSHOT_INTERVAL_S, StopRequested
 from engine.lesson_runs.common import accuracy, course_costs, image_results
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_1, Lesson
 from engine.numpy_nets.logistic import initialize_with_zeros, propagate, sigmoid
 from engine.settings import setting
@@ -26,9 +28,13 @@ class LogisticSettings:
                                   help="Gradient-descent steps over the whole training set.")
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.course_files import load_cat_dataset
     return load_cat_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "catvnoncat")
 
 
 def run(hp: LogisticSettings, on_event, control, dataset=None) -> dict:
@@ -85,7 +91,8 @@ LESSON = Lesson(
     id="logistic-regression",
     title="Logistic regression: a cat classifier",
     course=COURSE_1, section="1.2",
-    settings=LogisticSettings, run=run, load_data=load_data,
+    settings=with_data_choice(LogisticSettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="One sigmoid neuron on 12,288 pixel values, trained by gradient descent.",
     classify_image=classify_image,
 )

@@ -23,6 +23,8 @@ import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.lesson_runs.common import add_real_test, sign_verdict
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_4, Lesson
 from engine.settings import setting
 
@@ -54,9 +56,13 @@ class ResNetSettings:
                                        "evaluate (test accuracy 0.87 on the real photos).")
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.signs import load_signs_dataset
     return load_signs_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "signs")
 
 
 def _inputs(images: np.ndarray) -> np.ndarray:
@@ -301,7 +307,8 @@ LESSON = Lesson(
     id="resnet50",
     title="Residual Networks",
     course=COURSE_4, section="3.4",
-    settings=ResNetSettings, run=run, load_data=load_data,
+    settings=with_data_choice(ResNetSettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="Skip connections let a 50-layer network train: the course's ResNet50 "
             "on the hand signs, from scratch or from its pretrained weights.",
     kind="keras",

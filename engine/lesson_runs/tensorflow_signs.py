@@ -15,6 +15,8 @@ import numpy as np
 
 from engine.data.images import load_image_for_model
 from engine.lesson_runs.common import add_real_test, course_costs, sign_verdict
+from engine.lesson_runs.data_choice import data_loader, run_with_data_choice, \
+    with_data_choice
 from engine.lessons import COURSE_2, Lesson
 from engine.settings import setting
 
@@ -35,9 +37,13 @@ class SignsSettings:
                         help="Seed of the Glorot (Xavier) initialiser; the course's is 1.")
 
 
-def load_data(settings=None):
+def course_data(settings=None):
     from engine.data.signs import load_signs_dataset
     return load_signs_dataset()
+
+
+# the learner's own dataset when the 'data' setting names one
+load_data = data_loader(course_data, "signs")
 
 
 def _rows(images: np.ndarray) -> np.ndarray:
@@ -120,7 +126,8 @@ LESSON = Lesson(
     id="tensorflow-signs",
     title="TensorFlow: hand signs",
     course=COURSE_2, section="2.3",
-    settings=SignsSettings, run=run, load_data=load_data,
+    settings=with_data_choice(SignsSettings), run=run_with_data_choice(run, load_data),
+    load_data=load_data,
     summary="Tensors, eager functions and a three-layer Keras network that reads "
             "hand signs for 0 to 5.",
     kind="keras",

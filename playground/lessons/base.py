@@ -22,6 +22,7 @@ from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+from playground.panels import style
 from playground.panels.runs_panel import RunsPanel
 
 
@@ -42,6 +43,13 @@ class LessonPage(QWidget):
                        f"<br><span style='color:#666'>{lesson.summary}</span>")
         title.setObjectName("lessonTitle")
         outer.addWidget(title)
+        # Where an exception caught by a guarded handler is said (playground/safe_slots).
+        self.problem = QLabel("")
+        self.problem.setObjectName("pageProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(style.ERROR_CSS)
+        self.problem.hide()
+        outer.addWidget(self.problem)
         self.splitter = QSplitter(Qt.Horizontal)
         self.text = LessonText(background=True)  # opening a page never waits on mathtext
         self.text.setMinimumWidth(280)
@@ -59,6 +67,11 @@ class LessonPage(QWidget):
 
     def shutdown(self) -> None:
         """Called when the window closes: stop anything running."""
+
+    def show_problem(self, text: str) -> None:
+        """One sentence about something that went wrong in a handler on this page."""
+        self.problem.setText(text)
+        self.problem.show()
 
 
 class TrainingPage(LessonPage):
@@ -133,7 +146,13 @@ class TrainingPage(LessonPage):
         self.tabs.addTab(self.plots_widget(), "Training")
 
     def add_runs_tab(self) -> None:
-        """Every training page ends with its lesson's run history."""
+        """Every training page ends with its lesson's run history (picture lessons
+        with their "Your data" tab just before it)."""
+        from engine.data.own_datasets import LESSON_SETS
+        if self.lesson.id in LESSON_SETS:
+            from playground.panels.own_data_panel import OwnDataPanel
+            self.own_data = OwnDataPanel(self.lesson, self)
+            self.tabs.addTab(self.own_data, "Your data")
         defaults = settings_to_dict(self.lesson.default_settings())
         self.runs_panel = RunsPanel(self.lesson.id, defaults=defaults)
         self.run_recorded.connect(self.runs_panel.run_recorded)
@@ -164,6 +183,14 @@ class TrainingPage(LessonPage):
         """Settings that decide which data is loaded; a change reloads it."""
         return None
 
+    def _full_data_key(self, settings) -> object:
+        # a dataset file of the learner's own ('data' setting) also decides the data
+        return self.data_key(settings), getattr(settings, "data", None)
+
+    def show_problem(self, text: str) -> None:
+        """A training page says it where it says everything: the status line."""
+        self.controls.set_status(text, error=True)
+
     # --- settings kept between sessions ---
     def _restore_settings(self) -> str:
         """Start from the settings this lesson last trained with, if any."""
@@ -191,7 +218,7 @@ class TrainingPage(LessonPage):
             self.provenance.setText("")
             return
         settings = self.settings_panel.values()
-        self._data_key = self.data_key(settings)
+        self._data_key = self._full_data_key(settings)
         self.controls.set_status("Loading data…")
         self.run_in_background(self.lesson.load_data, settings, done=self._data_loaded,
                                error=self._data_failed)
@@ -297,6 +324,8 @@ class TrainingPage(LessonPage):
 
     def shutdown(self) -> None:
         self.stop()
+        if getattr(self, "own_data", None) is not None:
+            self.own_data.shutdown()
         if self.job is not None:
             self.job.wait(5)
             # Stopped by closing: its finished event will never reach the UI.
@@ -333,7 +362,8 @@ class TrainingPage(LessonPage):
                                          f"{name} = {value} from the next iteration.")
             return
         if self.lesson.load_data is not None and \
-                self.data_key(self.current_settings()) != getattr(self, "_data_key", None):
+                self._full_data_key(self.current_settings()) != getattr(self, "_data_key",
+                                                                        None):
             self.load_data()
 
     # --- events ---

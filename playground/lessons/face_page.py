@@ -40,6 +40,7 @@ from playground.panels.door_panel import (CAMERAS, SOURCE_FOLDER, SOURCE_VIDEO,
 from playground.panels.residents_panel import ResidentsPanel
 from playground.panels.triplet_panel import TripletPanel
 from playground.panels.video_view import FaceOverlay
+from playground.safe_slots import guarded
 
 DISPLAY_INTERVAL_MS = 33
 ARRIVAL_REPEAT_S = 30.0     # the same resident again within this time: not a new arrival
@@ -721,6 +722,7 @@ class FaceRecognitionPage(LessonPage):
         if task in self._tasks:
             self._tasks.remove(task)
 
+    @guarded("start the door")
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._active and not self._closed:
@@ -729,6 +731,7 @@ class FaceRecognitionPage(LessonPage):
             self.play(self.source_spec)
             self.check_smile_model()      # saved from the Happy House page meanwhile?
 
+    @guarded("pause the door")
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
         if self._active:

@@ -14,6 +14,7 @@ learner's weights file).
 """
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -27,6 +28,10 @@ from playground.panels.style_canvas import StyleCanvas
 from playground.panels.style_gallery import PictureGallery
 
 COST_INTERVAL_S = 0.1   # cost curves redraw at most 10 times a second
+
+
+def _is_file(source: str) -> bool:
+    return os.path.sep in source and os.path.isfile(os.path.expanduser(source))
 
 
 class StylePage(KerasPage):
@@ -46,6 +51,8 @@ class StylePage(KerasPage):
         self.style_gallery = PictureGallery("style", "Style picture", multiple=True)
         self.content_gallery.chosen.connect(self._content_chosen)
         self.style_gallery.chosen.connect(self._styles_chosen)
+        self.content_gallery.loaded.connect(lambda: self._select_from_settings("content"))
+        self.style_gallery.loaded.connect(lambda: self._select_from_settings("style"))
         column.addWidget(self.content_gallery)
         column.addWidget(self.style_gallery)
         column.addStretch(1)
@@ -55,6 +62,11 @@ class StylePage(KerasPage):
         self._last_cost_draw = 0.0
         self._show_balance_from_settings()
         self.canvas.set_network(self.network_description())
+
+    def on_tensorflow_ready(self) -> None:
+        # The pictures are the page's data (from the galleries), not a loaded dataset.
+        if self.controls.state == "idle":
+            self.controls.set_status("Ready. Press Train to paint.")
 
     def add_runs_tab(self) -> None:
         # No "Feature maps" tab: nothing is trained here but the picture itself.
@@ -67,19 +79,47 @@ class StylePage(KerasPage):
         """Nothing to look into: the picture is what is trained."""
 
     def network_description(self) -> str:
-        return ("Painted by the embedded random-feature network unless VGG-19 weights "
-                "are present; the run says which.")
+        return ("The embedded random-feature network paints unless VGG-19 weights are "
+                "found (the Network setting); the run says which.")
 
     # --- pictures ---
+    def _select_from_settings(self, kind: str) -> None:
+        """Start on the pictures the settings name (the last ones painted, or the
+        lesson's defaults); a file named there that is not in the gallery is added."""
+        gallery = self.content_gallery if kind == "content" else self.style_gallery
+        wanted = [s.strip() for s in str(getattr(self.settings_panel.values(), kind, ""))
+                  .split(";") if s.strip()]
+        rows = [row for row, picture in enumerate(gallery.pictures())
+                if picture.source in wanted]
+        if rows:
+            gallery.select(*rows)
+        for source in wanted:
+            if not any(p.source == source for p in gallery.pictures()) and \
+                    _is_file(source):
+                gallery.add_file(source)
+
     def _content_chosen(self, pictures: list) -> None:
         self.content = pictures[:1]
         self.canvas.set_content(pictures[0].image, pictures[0].title)
+        self._remember_choice("content", [pictures[0]])
         self._pictures_changed()
 
     def _styles_chosen(self, pictures: list) -> None:
         self.styles = list(pictures)
         self.canvas.set_styles([p.image for p in pictures], [p.title for p in pictures])
+        self._remember_choice("style", pictures)
         self._pictures_changed()
+
+    def _remember_choice(self, kind: str, pictures: list) -> None:
+        """Write the choice into the settings (saved with them, and what the headless
+        runner would take); a webcam snapshot has no name to write."""
+        sources = [p.source for p in pictures]
+        if not all(sources):
+            return
+        values = replace_setting(self.settings_panel.values(), kind, ";".join(sources))
+        if kind == "style":
+            values = replace_setting(values, "style_blend", "")
+        self.settings_panel.set_values(values)
 
     def _pictures_changed(self) -> None:
         if self.running:
@@ -144,7 +184,9 @@ class StylePage(KerasPage):
         if picture is not None:
             self.canvas.show_generated(np.asarray(picture), int(data.get("iteration", 0)))
         if data.get("network"):
-            self.canvas.set_network(data["network"])
+            size = data.get("size")
+            self.canvas.set_network(data["network"], f"({size[1]}x{size[0]} px)"
+                                    if size else "")
         now = time.perf_counter()
         if "costs" in data and now - self._last_cost_draw >= COST_INTERVAL_S:
             self._last_cost_draw = now

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from playground.panels import style
 from playground.panels.boundary_plot import DecisionBoundaryPlot
+from playground.safe_slots import guarded
 
 # Not the class colours (orange / blue fill the boundary maps), so a curve is never
 # mistaken for a class.
@@ -181,6 +182,7 @@ class ComparisonView(QWidget):
             self.cost_plot.enableAutoRange(axis="y", enable=False)
             self.cost_plot.setYRange(0, self._cost_limit, padding=0)
 
+    @guarded("fit this view to its new size")
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_heights()

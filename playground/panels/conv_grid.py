@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from playground.panels.style import BACKGROUND_LUT, MUTED, NEGATIVE, POSITIVE, TEXT
+from playground.safe_slots import guarded
 
 MAX_CELL = 46        # px: small arrays stay compact instead of filling the panel
 NUMBER_CELL = 21     # px: below this, numbers are not drawn
@@ -128,10 +129,12 @@ class ConvGrid(QWidget):
             return r, c
         return None
 
+    @guarded("fit this view to its new size")
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.resized.emit()
 
+    @guarded("follow that click")
     def mousePressEvent(self, event) -> None:
         where = self.cell_at(event.position().x(), event.position().y())
         if where is not None:
@@ -159,6 +162,7 @@ class ConvGrid(QWidget):
         index = np.round((np.clip(np.nan_to_num(channel) / top, -1, 1) + 1) / 2 * (len(lut) - 1))
         return lut[np.clip(index, 0, len(lut) - 1).astype(int)]
 
+    @guarded("draw this view")
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing, False)
@@ -270,6 +274,7 @@ class FilterTiles(QWidget):
     def tile_count(self) -> int:
         return 0 if self.filters is None else self.filters.shape[3]
 
+    @guarded("draw this view")
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setPen(QColor(TEXT))

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from playground.panels import style
+from playground.safe_slots import guarded
 
 KEPT = QColor(style.POSITIVE)
 DROPPED = QColor("#c8c8c8")
@@ -54,6 +55,7 @@ class DropoutView(QWidget):
             return []
         return [int((~m).sum()) for m in self.example_mask]
 
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

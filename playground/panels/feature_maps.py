@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
 from engine.keras_models.feature_maps import tile_at
 from playground.bridge import BackgroundTask
 from playground.panels import style
+from playground.safe_slots import guarded
 
 NO_MODEL = "Train the model (or load weights) to see what its layers compute."
 PICTURE_SIDE = 64     # own pictures are read at the lessons' size; the engine resizes
@@ -186,6 +187,7 @@ class TileImage(QWidget):
         return QRectF(rect.x() + c * (w + pad) * sx, rect.y() + r * (h + pad) * sy,
                       w * sx, h * sy)
 
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         if self.qimage is None:
@@ -218,12 +220,15 @@ class TileImage(QWidget):
                 painter.drawText(cell.adjusted(3, 2, -2, -2), Qt.AlignmentFlag.AlignLeft |
                                  Qt.AlignmentFlag.AlignTop, str(k))
 
+    @guarded("follow the mouse")
     def mouseMoveEvent(self, event) -> None:
         self.hovered.emit(self.tile_at_point(event.position()))
 
+    @guarded("follow the mouse")
     def leaveEvent(self, _event) -> None:
         self.hovered.emit(-1)
 
+    @guarded("follow that click")
     def mousePressEvent(self, event) -> None:
         index = self.tile_at_point(event.position())
         self.selected = index

@@ -12,6 +12,8 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QLinearGradient, QPainter, QPa
                            QPen, QPolygonF, QRadialGradient)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from playground.safe_slots import guarded
+
 SWING_SECONDS = 0.7
 TICK_MS = 30
 
@@ -64,6 +66,7 @@ class HappyDoor(QWidget):
         self.update()
 
     # --- drawing ---
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)

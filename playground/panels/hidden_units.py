@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsPixmapItem, QGraphics
                                QGraphicsView, QLabel, QVBoxLayout, QWidget)
 
 from playground.panels import style
+from playground.safe_slots import guarded
 
 NODE = 56          # node side in scene units
 GAP = 14           # vertical gap between hidden nodes
@@ -179,11 +180,13 @@ class HiddenUnitsView(QWidget):
         self.view.setSceneRect(rect)
         self.view.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
 
+    @guarded("fit this view to its new size")
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._shape is not None:
             self._fit()
 
+    @guarded("show this view")
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._shape is not None:

@@ -142,6 +142,11 @@ class HyperparameterPanel(QWidget):
             editor.addItems([str(c) for c in spec.choices])
             editor.setCurrentText(str(default))
             editor.currentTextChanged.connect(lambda text, n=name: self._user_set(n, text))
+        elif spec.kind == "text":  # a file path or a name: typed, taken on Enter / focus out
+            editor = QLineEdit(str(default), objectName=name)
+            editor.setPlaceholderText("(default)")
+            editor.setMinimumWidth(140)
+            editor.editingFinished.connect(lambda n=name: self._text_edited(n))
         else:
             scale = self._scales[name] = SliderScale(spec, default)
             editor = QSlider(Qt.Orientation.Horizontal, objectName=name)
@@ -178,6 +183,16 @@ class HyperparameterPanel(QWidget):
         self._show(name, value)
         self._user_set(name, value)
 
+    def _text_edited(self, name: str) -> None:
+        spec, editor = self._specs[name][0], self._editors[name]
+        try:
+            value = coerce(name, spec, editor.text())
+        except SettingsError as exc:
+            self._say(str(exc), error=True)
+            editor.setText(str(self._values[name]))
+            return
+        self._user_set(name, value)
+
     def _user_set(self, name: str, value) -> None:
         if self._values.get(name) == value:
             return
@@ -196,6 +211,8 @@ class HyperparameterPanel(QWidget):
             editor.setChecked(bool(value))
         elif spec.kind == "choice":
             editor.setCurrentText(str(value))
+        elif spec.kind == "text":
+            editor.setText(str(value))
         else:
             editor.setValue(self._scales[name].position(value))
             self._boxes[name].setText(_fmt(value, spec.kind))

@@ -11,6 +11,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.panels import style
+from playground.safe_slots import guarded
 
 SCALE = 2            # 64x64 course pictures are tiny; 2x keeps them recognisable
 MAX_SHOWN = 120      # beyond this a grid stops being informative and only costs memory
@@ -109,6 +110,7 @@ class MisclassifiedGrid(QWidget):
         for n, tile in enumerate(self.tiles):
             self.grid.addWidget(tile, n // columns, n % columns)
 
+    @guarded("fit this view to its new size")
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place_tiles()

@@ -42,6 +42,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from playground.bridge import emit_if_alive
+from playground.safe_slots import guarded
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 
@@ -519,6 +520,7 @@ class LessonText(QWidget):
     def document(self) -> QTextDocument:
         return self.browser.document()
 
+    @guarded("restyle the lesson text")
     def changeEvent(self, event):  # noqa: N802 (Qt override)
         # formulas are pictures in the text colour: redraw them for a new palette
         if event.type() == QEvent.Type.PaletteChange and self._markdown:
@@ -527,6 +529,7 @@ class LessonText(QWidget):
 
     # -- internals ------------------------------------------------------------
 
+    @guarded("handle that event", default=False)
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         # The viewport's own resize, not this widget's: a page builds its text while
         # hidden, and only the viewport knows the width the text really gets.

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxL
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from playground.panels import style
+from playground.safe_slots import guarded
 
 MAX_UNITS = 4096
 _BAD_EDIT_CSS = f"QLineEdit {{ border: 1px solid {style.ERROR}; background: #fff4f4; }}"
@@ -47,6 +48,7 @@ class NetworkDiagram(QWidget):
         self.sizes, self.names = sizes, names
         self.update()
 
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         if not self.sizes:
             return

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.bridge import BackgroundTask
+from playground.safe_slots import guarded
 
 ERROR_COLOR = "#c62828"
 LOOP_COLOR = "#f59322"
@@ -146,6 +147,7 @@ class SpeedupBars(QWidget):
         self._rows = rows
         self.update()
 
+    @guarded("draw this view")
     def paintEvent(self, event):  # noqa: N802 (Qt override)
         if not self._rows:
             return

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.panels.style import rgb_to_qimage
+from playground.safe_slots import guarded
 
 BACKGROUND = QColor("#eceff1")
 
@@ -51,6 +52,7 @@ class PictureArea(QWidget):
         return QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2,
                       w * scale, h * scale)
 
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), BACKGROUND)

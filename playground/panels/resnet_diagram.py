@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from playground.panels import style
+from playground.safe_slots import guarded
 
 CONV_COLOR = QColor(style.NEGATIVE)       # convolutional block
 IDENTITY_COLOR = QColor(style.POSITIVE)   # identity block
@@ -83,6 +84,7 @@ class ResNetDiagram(QWidget):
             [{"kind": "residual", "stage": s} for s in residual] + \
             ([{"kind": "plain", "stages": head}] if head else [])
 
+    @guarded("draw this view")
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)

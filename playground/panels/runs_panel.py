@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
 from engine.run_history import RunHistory, RunRecord, shared_history
 from playground.bridge import BackgroundTask
 from playground.panels import style
+from playground.safe_slots import guarded
 
 COLUMNS = ("#", "Started", "Duration", "Outcome", "Result", "Changed settings", "Data")
 OUTCOME_COLORS = {"finished": "#2e7d32", "stopped": "#8d6e00", "diverged": style.ERROR,
@@ -169,7 +170,7 @@ class RunsPanel(QWidget):
         # axis keeps them all readable.
         self.log_axis = QCheckBox("Log cost axis")
         self.log_axis.setObjectName("runsLogAxis")
-        self.log_axis.toggled.connect(lambda on: self.plot.setLogMode(y=on))
+        self.log_axis.toggled.connect(self._log_axis_toggled)
         bar.addWidget(self.log_axis)
         self.delete_button = QPushButton("Delete selected")
         self.delete_button.setObjectName("deleteRunsButton")
@@ -233,11 +234,20 @@ class RunsPanel(QWidget):
         # does not wait for it.
         self._opening = BackgroundTask(self.history.ensure_open, parent=self).start()
 
+    def show_problem(self, text: str) -> None:
+        """A sentence above the table (used by the guards on this panel's handlers)."""
+        self.notice.setText(text)
+        self.notice.show()
+
     # --- loading ---
+    # Every entry point Qt calls is guarded: a damaged history row must never take the
+    # app down from inside showEvent (it once ended in SIGSEGV).
+    @guarded("show the runs")
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
 
+    @guarded("list the new run")
     def run_recorded(self, _run_id=None) -> None:
         """A run was added: reload now if visible (showEvent reloads otherwise)."""
         if self.isVisible():
@@ -286,6 +296,10 @@ class RunsPanel(QWidget):
                 (outcome, run.message), (result, result.replace(" · ", "\n")),
                 (", ".join(changed) if changed else "defaults", all_settings), (data, data)]
 
+    @guarded("change the cost axis")
+    def _log_axis_toggled(self, on: bool) -> None:
+        self.plot.setLogMode(y=on)
+
     # --- selection: curves and differences ---
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -310,6 +324,7 @@ class RunsPanel(QWidget):
         """The text the table shows (for tests and screenshots)."""
         return self.model.data(self.model.index(row, COLUMNS.index(column)))
 
+    @guarded("show the selected runs")
     def _selection_changed(self, *_changes) -> None:
         if self._quiet:
             return
@@ -390,6 +405,7 @@ class RunsPanel(QWidget):
             QMessageBox.No)
         return answer == QMessageBox.Yes
 
+    @guarded("delete the selected runs")
     def delete_selected(self) -> None:
         ids = self.selected_ids()
         if not ids or not self.confirm(len(ids)):

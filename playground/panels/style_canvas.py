@@ -45,7 +45,7 @@ class BalanceSlider(QWidget):
         self.slider.setToolTip("More content (left) or more style (right). Acts on the "
                                "picture being painted from the next iteration.")
         self.value_label = QLabel(objectName="balanceValue")
-        self.value_label.setMinimumWidth(150)
+        self.value_label.setMinimumWidth(120)
         self.slider.valueChanged.connect(self._moved)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -81,13 +81,16 @@ class StyleCostPlot(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.plot_widget = style.make_plot("Costs", "iteration", "cost (log)")
+        # The key is in the title: a legend box would sit on the curves in a short plot.
+        key = "  ".join(f"<span style='color:{color}'>&#9644; {label}</span>"
+                        for label, color in (("J total", COST_COLORS["total"]),
+                                             ("J content", COST_COLORS["content"]),
+                                             ("J style", COST_COLORS["style"])))
+        self.plot_widget = style.make_plot("", "iteration", "cost (log)")
         self.plot = self.plot_widget.getPlotItem()
+        self.plot.setTitle(f"<span style='font-size:10pt'>Costs  {key}</span>")
         self.plot.setLogMode(y=True)
-        legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=style.TEXT)
-        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
-        self.curves = {name: self.plot.plot([], [], name=f"J {name}" if name != "total"
-                                            else "J (total)", connect="finite",
+        self.curves = {name: self.plot.plot([], [], connect="finite",
                                             pen=pg.mkPen(color, width=2))
                        for name, color in COST_COLORS.items()}
         self._rows = np.empty((0, 4))
@@ -150,7 +153,6 @@ class StyleCanvas(QWidget):
         self.generated_view.area.setMinimumSize(200, 150)
         self.network_label = QLabel(objectName="networkLabel")
         self.network_label.setWordWrap(True)
-        self.network_label.setStyleSheet(style.MUTED_CSS)
         self.network_label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
 
         pictures = QGridLayout()
@@ -169,12 +171,12 @@ class StyleCanvas(QWidget):
         self.scrubber.setToolTip("Look back through the snapshots; at the right end the "
                                  "canvas follows the painting live.")
         self.scrubber.valueChanged.connect(self._scrubbed)
-        self.scrub_label = QLabel("no snapshots yet", objectName="timeLapseLabel")
-        self.scrub_label.setMinimumWidth(120)
-        self.save_picture_button = QPushButton("Save picture…", objectName="savePicture")
+        self.scrub_label = QLabel("0 / 0", objectName="timeLapseLabel")
+        self.scrub_label.setMinimumWidth(60)
+        self.save_picture_button = QPushButton("Save PNG…", objectName="savePicture")
         self.save_picture_button.setToolTip("Save the picture shown as a PNG file, at the "
                                             "size it was painted.")
-        self.save_lapse_button = QPushButton("Save time-lapse…", objectName="saveTimeLapse")
+        self.save_lapse_button = QPushButton("Save GIF…", objectName="saveTimeLapse")
         self.save_lapse_button.setToolTip("Save the snapshots as an animated GIF.")
         self.save_picture_button.clicked.connect(self.save_picture_requested)
         self.save_lapse_button.clicked.connect(self.save_time_lapse_requested)
@@ -215,8 +217,11 @@ class StyleCanvas(QWidget):
             f"{t} {100 * w:.0f}%" for t, w in zip(titles, weights))
         self.style_view.set_picture(_side_by_side(pictures), note)
 
-    def set_network(self, text: str) -> None:
-        self.network_label.setText(text)
+    def set_network(self, text: str, detail: str = "") -> None:
+        """Say which network paints (embedded random features or VGG-19)."""
+        import html
+        extra = f" <span style='color:#777'>{html.escape(detail)}</span>" if detail else ""
+        self.network_label.setText(f"<b>{html.escape(text)}</b>{extra}")
 
     def show_generated(self, picture: np.ndarray, iteration: int,
                        keep_snapshot: bool = True) -> None:
@@ -255,8 +260,9 @@ class StyleCanvas(QWidget):
 
     def _label_scrubber(self) -> None:
         n = len(self.snapshots)
-        self.scrub_label.setText(f"snapshot {self.scrubber.value() + 1} of {n}" if n
-                                 else "no snapshots yet")
+        self.scrub_label.setText(f"{self.scrubber.value() + 1} / {n}" if n else "0 / 0")
+        self.scrub_label.setToolTip(f"Snapshot {self.scrubber.value() + 1} of {n}" if n
+                                    else "No snapshots yet")
 
     def shown_picture(self) -> np.ndarray | None:
         """The generated picture on screen (live or the snapshot scrubbed to)."""

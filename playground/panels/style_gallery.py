@@ -24,6 +24,7 @@ from engine.data.style_pictures import (PICTURE_SUFFIXES, read_picture, shipped_
 from playground.bridge import BackgroundTask
 from playground.panels import style
 from playground.panels.style import rgb_to_qimage
+from playground.safe_slots import guarded
 
 THUMBNAIL = 64
 FILE_FILTER = "Pictures (" + " ".join(f"*{s}" for s in PICTURE_SUFFIXES) + ");;All files (*)"
@@ -34,14 +35,16 @@ class GalleryPicture:
     title: str
     image: np.ndarray          # RGB uint8, longer side at most MAX_SIDE
     own: bool = False          # the learner's (file, drop, webcam), not shipped
+    source: str = ""           # a shipped picture's short name, or the file's path
 
 
 def _read_shipped(kind: str) -> list[GalleryPicture]:
-    return [GalleryPicture(p.title, read_picture(p.path)) for p in shipped_pictures(kind)]
+    return [GalleryPicture(p.title, read_picture(p.path), source=p.name)
+            for p in shipped_pictures(kind)]
 
 
 def _read_own(path: str) -> GalleryPicture:
-    return GalleryPicture(Path(path).name, read_picture(path), own=True)
+    return GalleryPicture(Path(path).name, read_picture(path), own=True, source=str(path))
 
 
 def _snapshot(camera: int) -> GalleryPicture:
@@ -72,6 +75,10 @@ class PictureGallery(QWidget):
         self.list.setMovement(QListView.Static)
         self.list.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.list.setSpacing(2)
+        self.list.setGridSize(QSize(THUMBNAIL + 22, THUMBNAIL + 24))
+        self.list.setUniformItemSizes(True)
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setWordWrap(False)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setFixedHeight(THUMBNAIL + 34)
@@ -118,6 +125,14 @@ class PictureGallery(QWidget):
         if rows:
             self.list.setCurrentRow(rows[-1], self.list.selectionModel().SelectionFlag.NoUpdate)
 
+    def select_source(self, source: str) -> bool:
+        """Select the picture whose short name or path is ``source``; False if none."""
+        for row, picture in enumerate(self.pictures()):
+            if source and picture.source == source:
+                self.select(row)
+                return True
+        return False
+
     def add_picture(self, picture: GalleryPicture, select: bool = True) -> None:
         item = QListWidgetItem(QIcon(_thumbnail(picture.image)), _short(picture.title))
         item.setData(Qt.UserRole, picture)
@@ -158,13 +173,16 @@ class PictureGallery(QWidget):
         self.added.emit(picture)
 
     # --- drag and drop ---
+    @guarded("take that drop")
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
+    @guarded("take that drop")
     def dragMoveEvent(self, event) -> None:
         self.dragEnterEvent(event)
 
+    @guarded("add the dropped pictures")
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         for path in paths:
@@ -173,6 +191,10 @@ class PictureGallery(QWidget):
             event.acceptProposedAction()
 
     # --- helpers ---
+    def show_problem(self, text: str) -> None:
+        """Where a guarded handler of this gallery says what went wrong."""
+        self.say(text, error=True)
+
     def say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(style.ERROR_CSS if error else style.MUTED_CSS)
         self.message.setText(text)

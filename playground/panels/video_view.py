@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from playground.panels.style import rgb_to_qimage
+from playground.safe_slots import guarded
 
 KNOWN = QColor("#2e9d48")     # a resident: green, like an open door
 UNKNOWN = QColor("#d64533")   # a stranger: red
@@ -89,6 +90,7 @@ class VideoView(QWidget):
         dw, dh = w * scale, h * scale
         return QRectF((self.width() - dw) / 2, (self.height() - dh) / 2, dw, dh)
 
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)

@@ -280,3 +280,78 @@ def test_locked_at_open_tries_again_later(db_path, monkeypatch):
         other.close()
         assert len(history.runs("planar-one-hidden-layer")) == 1
         assert history.notice == ""
+
+
+def _tamper(path, sql, args=()):
+    conn = sqlite3.connect(path)
+    conn.execute(sql, args)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("column,value,skipped", [
+    ("started_at", "yesterday", True),
+    ("started_at", 1e300, True),
+    ("started_at", -5.0, True),
+    ("outcome_unchecked", None, True),
+    ("settings", "[1, 2, 3]", False),
+    ("settings", "[" * 5000 + "]" * 5000, False),
+    ("settings", '{"learning_rate": ' + "[" * 50 + "]" * 50 + "}", False),
+    ("metrics", "not json", False),
+    ("metrics", '{"train_accuracy": 1' + "0" * 5000 + "}", False),
+    ("metrics", '{"a": {"b": 1}, "train_accuracy": 0.5}', False),
+    ("duration_s", "long", False),
+    ("message", b"\xff\xfe bytes", False),
+    ("standin", "maybe", False),
+    ("kind", b"\x00\x01", False),
+])
+def test_tampered_rows_are_skipped_or_repaired_with_a_note(db_path, column, value, skipped):
+    with RunHistory(db_path) as history:
+        good = record(history, started_at=1000.0)
+        bad = record(history, started_at=2000.0)
+    if column == "outcome_unchecked":  # the CHECK constraint would refuse it: drop it
+        _tamper(db_path, "PRAGMA ignore_check_constraints = 1")
+        conn = sqlite3.connect(db_path)
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        conn.execute("UPDATE runs SET outcome = 'exploded' WHERE id = ?", (bad,))
+        conn.commit()
+        conn.close()
+    else:
+        _tamper(db_path, f"UPDATE runs SET {column} = ? WHERE id = ?", (value, bad))
+    with RunHistory(db_path) as history:
+        runs = history.runs("planar-one-hidden-layer")
+        assert good in [r.id for r in runs]
+        assert (bad in [r.id for r in runs]) is not skipped
+        assert history.notice and "\n" not in history.notice
+        for run in runs:
+            assert isinstance(run.settings, dict) and isinstance(run.metrics, dict)
+            assert 0 <= run.started_at <= 4102444800
+            assert run.duration_s is None or run.duration_s >= 0
+            time.localtime(run.started_at)
+        assert history.get(good).curves["cost"][0] == [0, 0.69]
+
+
+@pytest.mark.parametrize("points", ["not json", "[[1, 2, 3]]", '[["a", 1]]', "{}",
+                                    "[" * 3000 + "]" * 3000, "[[0, 1e999]]",
+                                    "[[0, 0.5]]" * 1])
+def test_tampered_curves_are_left_out_with_a_note(db_path, points):
+    with RunHistory(db_path) as history:
+        run_id = record(history)
+    _tamper(db_path, "UPDATE curves SET points = ? WHERE run_id = ?", (points, run_id))
+    with RunHistory(db_path) as history:
+        curves = history.curves([run_id])
+        if points == "[[0, 0.5]]":
+            assert curves == {run_id: {"cost": [[0, 0.5]]}} and not history.notice
+        else:
+            assert curves == {} and "could not be read" in history.notice
+
+
+def test_huge_text_in_a_row_is_cut_off_inside_sqlite(db_path):
+    with RunHistory(db_path) as history:
+        run_id = record(history)
+    _tamper(db_path, "UPDATE runs SET settings = ?, message = ? WHERE id = ?",
+            ('{"a": "' + "x" * 1_000_000 + '"}', "y" * 1_000_000, run_id))
+    with RunHistory(db_path) as history:
+        (run,) = history.runs("planar-one-hidden-layer")
+        assert run.settings == {} and len(run.message) <= 2000
+        assert history.get("not a number") is None

@@ -72,3 +72,62 @@ def test_loading_bad_files_says_why(tmp_path):
         load_settings(Demo, "demo", other)
     with pytest.raises(SettingsError, match="Cannot read"):
         load_settings(Demo, "demo", tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("text", [
+    '{"lesson": "demo", "settings": {"num_iterations": 1' + "0" * 400 + '}}',
+    '{"lesson": "demo", "settings": {"learning_rate": 1' + "0" * 5000 + '}}',
+    '{"lesson": "demo", "settings": {"learning_rate": ' + "[" * 100000 + "]" * 100000 + '}}',
+    "[" * 100000 + "]" * 100000,
+    '{"lesson": "demo", "settings": {"learning_rate": 1e999}}',
+    '{"lesson": "demo", "settings": {"learning_rate": NaN}}',
+    '{"lesson": "demo", "settings": {"learning_rate": [0.1]}}',
+    '{"lesson": "demo", "settings": {"flag": [1]}}',
+    '{"lesson": "demo", "settings": {"flag": 7}}',
+    '{"lesson": "demo", "settings": {"layers": 5}}',
+    '{"lesson": "demo", "settings": {"layers": {"a": 1}}}',
+    '{"lesson": "demo", "settings": {"layers": [[1e999, "relu"]]}}',
+    '{"lesson": "demo", "settings": {"layers": [[4, "relu", 3]]}}',
+    '{"lesson": "demo", "settings": {"layers": ' + str([4] * 5000) + '}}',
+    '{"lesson": "demo", "settings": {"mode": ' + "[" * 5000 + "]" * 5000 + '}}',
+    '{"lesson": ' + "[" * 3000 + "]" * 3000 + ', "settings": {}}',
+    '{"lesson": "demo", "settings": []}',
+    '"just a string"',
+])
+def test_any_damaged_settings_file_is_one_settings_error(tmp_path, text):
+    path = tmp_path / "s.json"
+    path.write_text(text)
+    with pytest.raises(SettingsError) as info:
+        load_settings(Demo, "demo", path)
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 400
+
+
+def test_an_oversized_settings_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"lesson": "demo", "settings": {}, "pad": "' + "x" * 300_000 + '"}')
+    with pytest.raises(SettingsError, match="larger than 256 KB"):
+        load_settings(Demo, "demo", path)
+
+
+def test_a_folder_or_fifo_is_not_a_settings_file(tmp_path):
+    import os
+    with pytest.raises(SettingsError):
+        load_settings(Demo, "demo", tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SettingsError):
+        # opened non-blocking so the test cannot hang if the check regresses
+        load_settings(Demo, "demo", fifo)
+
+
+def test_text_settings_take_one_line_of_text():
+    from engine.settings import SettingSpec, coerce
+
+    spec = SettingSpec("Picture", "text")
+    assert coerce("image", spec, "  /tmp/a picture.png ") == "/tmp/a picture.png"
+    assert coerce("image", spec, "") == ""
+    for bad, fragment in ((7, "must be text"), ("a\nb", "one line"),
+                          ("x" * 5000, "at most")):
+        with pytest.raises(SettingsError, match=fragment):
+            coerce("image", spec, bad)

@@ -204,6 +204,8 @@ def test_yolo_head_decodes_like_darknet(yolo):
     tf_out = yolo.yolo_head(feats[None], YOLO_ANCHORS, 80)
     for ours, theirs in zip(yolo_head_numpy(feats, YOLO_ANCHORS, 80), tf_out):
         np.testing.assert_allclose(ours, theirs.numpy()[0], rtol=1e-5, atol=1e-7)
+    for unbatched, batched in zip(yolo.yolo_head(feats, YOLO_ANCHORS, 80), tf_out):
+        np.testing.assert_array_equal(unbatched.numpy(), batched.numpy()[0])
 
 
 def _random_outputs(rng):
@@ -351,17 +353,19 @@ def _constant_detector(keras, size=64, grid=2):
     return model
 
 
-def test_predict_prints_boxes_and_saves_the_picture(yolo, tmp_path, capsys):
+def test_predict_prints_boxes_and_saves_the_picture(yolo, tmp_path, capsys,
+                                                   monkeypatch):
     from PIL import Image
 
     from engine.keras_models.job_callback import load_tensorflow
 
     keras = load_tensorflow()[1]
     model = _constant_detector(keras)
-    Image.new("RGB", (200, 100), (90, 90, 90)).save(tmp_path / "road.jpg")
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (200, 100), (90, 90, 90)).save(tmp_path / "images" / "road.jpg")
     anchors = np.array([[0.5, 0.5]] * 5, np.float32)     # 0.25 of the picture
-    scores, boxes, classes = yolo.predict(tmp_path / "road.jpg", model, anchors=anchors,
-                                          out_dir=tmp_path / "out")
+    monkeypatch.chdir(tmp_path)       # the course's layout: images/ in, out/ out
+    scores, boxes, classes = yolo.predict("road.jpg", model, anchors=anchors)
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "Found 4 boxes for road.jpg"
     assert classes.tolist() == [2, 2, 2, 2]
@@ -374,3 +378,40 @@ def test_predict_prints_boxes_and_saves_the_picture(yolo, tmp_path, capsys):
     saved = Image.open(tmp_path / "out" / "road.jpg")
     assert saved.size == (200, 100)
     assert np.asarray(saved).std() > 1      # boxes drawn on the flat grey picture
+
+
+COURSE_PREDICT = """Found 7 boxes for test.jpg
+car 0.60 (925, 285) (1045, 374)
+car 0.66 (706, 279) (786, 350)
+bus 0.67 (5, 266) (220, 407)
+car 0.70 (947, 324) (1280, 705)
+car 0.74 (159, 303) (346, 440)
+car 0.80 (761, 282) (942, 412)
+car 0.89 (367, 300) (745, 648)"""
+
+
+def test_course_predict_lines_from_its_boxes(capsys):
+    """The course's printed result for test.jpg, rebuilt from its seven boxes as
+    yolo_eval returns them (best first, (top, left, bottom, right), 720x1280): the
+    lines come out in the course's order and format, the right box clipped at 1280."""
+    from PIL import Image
+
+    from engine.keras_models.yolo_detector import Detections
+    from engine.keras_models.yolo_utils import (COCO_CLASSES, draw_boxes,
+                                                generate_colors)
+
+    rows = [line.split() for line in COURSE_PREDICT.splitlines()[1:]][::-1]
+    scores = np.array([float(r[1]) for r in rows], np.float32)
+    classes = np.array([COCO_CLASSES.index(r[0]) for r in rows])
+    boxes = np.array([[int(r[3][:-1]), int(r[2][1:-1]), int(r[5][:-1]) + 0.3,
+                       int(r[4][1:-1]) + (20.7 if r[4] == "(1280," else 0.2)]
+                      for r in rows], np.float32)
+    found = Detections((720., 1280.), scores, boxes, classes, list(COCO_CLASSES), None,
+                       None)
+    assert "\n".join(found.lines("test.jpg")) == COURSE_PREDICT
+    image = Image.new("RGB", (1280, 720))
+    draw_boxes(image, scores, boxes, classes, list(COCO_CLASSES),
+               generate_colors(COCO_CLASSES))
+    assert capsys.readouterr().out.strip() == "\n".join(COURSE_PREDICT.splitlines()[1:])
+    assert found.rows()[0] == {"class": "car", "class_index": 2, "score": 0.89,
+                               "left": 367, "top": 300, "right": 745, "bottom": 648}

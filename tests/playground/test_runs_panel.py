@@ -148,3 +148,41 @@ def test_unreadable_history_is_replaced_and_said_in_the_tab(qtbot, window):
     train(qtbot, page, num_iterations=30)
     qtbot.waitUntil(lambda: rows(panel) == 1, timeout=5000)
     assert panel.notice.isVisible() and "moved to" in panel.notice.text()
+
+
+def test_a_tampered_history_is_listed_without_a_crash(qtbot, window):
+    """Rows edited by hand (a start time that is text or 1e300, settings that are a
+    JSON list, curve points that are not JSON) once raised inside showEvent and took
+    the app down. Now bad rows are skipped or repaired, with a sentence above the table."""
+    import sqlite3
+    page = open_page(qtbot, window, PLANAR)
+    first = train(qtbot, page, num_iterations=40)
+    second = train(qtbot, page, num_iterations=50)
+    third = train(qtbot, page, num_iterations=60)
+    close_shared_histories()
+    conn = sqlite3.connect(default_path())
+    conn.execute("UPDATE runs SET started_at = 'yesterday' WHERE id = ?", (first,))
+    conn.execute("UPDATE runs SET settings = '[1, 2]', metrics = ? WHERE id = ?",
+                 ("[" * 4000 + "]" * 4000, second))
+    conn.execute("UPDATE curves SET points = 'not json' WHERE run_id = ?", (third,))
+    conn.commit()
+    conn.close()
+    panel = show_runs_tab(qtbot, page)   # showEvent: must not raise
+    assert column(panel, "#") == [str(third), str(second)]
+    assert panel.notice.isVisible() and "could not be read" in panel.notice.text()
+    click_row(qtbot, panel, 0)
+    assert panel.curve_items == [] and "cost curve" in panel.history.notice
+    click_row(qtbot, panel, 1, Qt.ControlModifier)
+    assert panel.cell(1, "Changed settings") == "defaults"
+
+
+def test_an_exception_in_a_handler_becomes_a_sentence(qtbot, window, monkeypatch):
+    page = open_page(qtbot, window, PLANAR)
+
+    def broken(_lesson_id):
+        raise RuntimeError("the disk went away")
+    monkeypatch.setattr(page.runs_panel.history, "runs", broken)
+    panel = show_runs_tab(qtbot, page)   # pytest-qt fails the test if anything escapes
+    assert panel.notice.isVisible()
+    assert panel.notice.text() == ("Could not show the runs: the disk went away "
+                                   "(RuntimeError).")
