@@ -12,7 +12,6 @@ pixels, in a child process here so its memory does not count against this one).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import subprocess

@@ -91,3 +91,15 @@ def test_every_hostile_file_is_refused_cleanly_and_good_ones_read(tmp_path):
                 for step, s in r["steps"].items() if s["outcome"] == "failed"]
     assert not failures, f"{len(failures)} failures ({summary}):\n" + "\n".join(failures[:40])
     assert summary["clean_refusals"] > 0 and summary["good_reads"] > 0
+
+
+def test_the_judge_fails_raw_errors_and_unclear_sentences():
+    import run_cases
+
+    from engine.data.dataset import DataError
+    assert run_cases.clean_refusal(DataError("bomb.png declares 4 pixels."), "bomb.png") is None
+    assert "raw ValueError" in run_cases.clean_refusal(ValueError("matmul"), "bomb.png")
+    assert "MemoryError" in run_cases.clean_refusal(MemoryError(), "bomb.png")
+    assert "not one sentence" in run_cases.clean_refusal(
+        DataError("Traceback (most recent call last):\n  ..."), "bomb.png")
+    assert "does not name" in run_cases.clean_refusal(DataError("A file is bad."), "bomb.png")
