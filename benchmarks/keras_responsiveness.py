@@ -72,6 +72,7 @@ def main() -> None:
     # page's widgets is not counted (the same for every page); the import is.
     t0 = time.perf_counter()
     page = window.open_lesson("tensorflow-signs")
+    page.controls.animate_box.setChecked(False)   # full speed, as before Animate existed
     beat.start()
     poll = QTimer()
     poll.timeout.connect(lambda: app.quit() if page.tensorflow_ready and page.dataset

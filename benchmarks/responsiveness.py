@@ -29,8 +29,12 @@ BEAT_MS = 5
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=10000)
+    parser.add_argument("--animate", action="store_true",
+                        help="train as a page opens (Animate on) instead of full speed")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from playground.panels.controls import RunControls
+    RunControls.animate_default = args.animate
     from engine.settings import replace_setting
     from playground.main_window import MainWindow
     window = MainWindow()
@@ -76,6 +80,7 @@ def main() -> None:
     print(json.dumps({
         "benchmark": "responsiveness",
         "lesson": "planar-one-hidden-layer", "iterations": args.iterations,
+        "animate": args.animate,
         "platform": os.environ["QT_QPA_PLATFORM"],
         "training_seconds": round(seconds, 2),
         "heartbeats": int(len(stalls)),

@@ -77,6 +77,39 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+LIST_VALUE_WIDTH = 24   # a longer default gets its own line, so the labels stay in line
+
+
+def _print_settings(rows) -> None:
+    """``name = default   label`` in aligned columns, one lesson at a time."""
+    rows = [(name, str(default), spec.label) for name, spec, default in rows]
+    if not rows:
+        return
+    name_width = max(len(name) for name, _, _ in rows)
+    value_width = min(max(len(value) for _, value, _ in rows), LIST_VALUE_WIDTH)
+    for name, value, label in rows:
+        if len(value) > value_width:
+            print(f"    {name:<{name_width}} = {value}")
+            print(f"    {'':<{name_width}}   {'':<{value_width}}  {label}")
+        else:
+            print(f"    {name:<{name_width}} = {value:<{value_width}}  {label}")
+
+
+def _print_examples(metrics: dict, result: dict) -> None:
+    """What lesson 1.1 computes: the course's example calls and the timing demo."""
+    for call, value in (metrics.get("examples") or {}).items():
+        text = np.array2string(np.asarray(value), precision=8, separator=", ",
+                               max_line_width=200)
+        print(f"{call} = {text}")
+    timings = result.get("timings")
+    if timings:
+        print(f"vectorization, vectors of length {timings['n']:,} ({timings['source']}):")
+        for name, entry in timings["operations"].items():
+            print(f"  {name}: loop {entry['loop_ms']:.3f} ms, vectorized "
+                  f"{entry['vectorized_ms']:.3f} ms (speed-up {entry['speedup']:.1f}x"
+                  f"{'' if entry['agree'] else ', results DIFFER'})")
+
+
 def cmd_list(args) -> int:
     from engine.lessons import all_lessons
     from engine.settings import specs
@@ -85,8 +118,7 @@ def cmd_list(args) -> int:
             continue
         print(f"{lesson.id:28s} {lesson.section:6s} {lesson.title}")
         if args.verbose:
-            for name, spec, default in specs(lesson.settings):
-                print(f"    {name}={default!s:<18} {spec.label}")
+            _print_settings(specs(lesson.settings))
     if args.json:
         print(json.dumps([{"id": l.id, "section": l.section, "title": l.title,
                            "course": l.course} for l in all_lessons()], indent=2))
@@ -127,6 +159,12 @@ def cmd_run(args) -> int:
             return signals.exit_code
 
 
+def _provenance(dataset, settings):
+    """The data line (real-folds mode says the stand-in plus real folds)."""
+    from engine.lesson_runs.data_choice import run_provenance
+    return run_provenance(dataset, settings)
+
+
 def _run_lesson(args, signals) -> int:
     from engine.jobs import Job
     from engine.lessons import get_lesson
@@ -150,12 +188,13 @@ def _run_lesson(args, signals) -> int:
         print(f"error: {job.error}", file=sys.stderr)
         return EXIT_BAD_INPUT if job.bad_input else EXIT_RUN_FAILED
     result = job.result or {}
+    provenance, standin = _provenance(dataset, settings)
     report = {
         "lesson": lesson.id,
         "settings": settings_to_dict(settings),
         "dataset": None if not hasattr(dataset, "provenance") else {
-            "name": dataset.name, "provenance": dataset.provenance,
-            "standin": dataset.is_standin, "train_examples": dataset.m_train,
+            "name": dataset.name, "provenance": provenance, "standin": standin,
+            "train_examples": dataset.m_train,
             "test_examples": dataset.m_test},
         "costs": result.get("costs", []),
         "train_accuracy": job.metrics.get("train_accuracy"),
@@ -163,8 +202,9 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
+    # detection lessons: the boxes found, the lines predict prints, which detector
     for key in ("timings", "sweep", "course_costs", "output_folder", "network",
-                "real_folds"):
+                "real_folds", "boxes", "lines", "detector", "picture"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -172,6 +212,9 @@ def _run_lesson(args, signals) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
+        for line in report.get("lines", []):   # car detection: predict's lines
+            print(line)
+        _print_examples(job.metrics, result)
         if "course_costs" in report:   # style transfer: model_nn's three costs
             for c in report["course_costs"]:
                 print(f"Iteration {c['iteration']} :\ntotal cost = {c['total']:g}\n"
@@ -204,7 +247,7 @@ def _run_lesson(args, signals) -> int:
                     and isinstance(value, (int, float, str, bool)):
                 print(f"{key.replace('_', ' ')}: {value}")
         if dataset is not None and hasattr(dataset, "provenance"):
-            print(f"data: {dataset.provenance}")
+            print(f"data: {provenance}")
         print(f"seconds: {job.seconds:.2f}")
     return 0
 

@@ -71,7 +71,12 @@ class RunControl:
     """Pause / resume / step / stop and live settings, shared by UI and job thread.
 
     ``checkpoint`` is on the hot path of every training loop, so the common case
-    (running, nothing requested) is two attribute reads and no lock.
+    (running at full speed, nothing requested) is three attribute reads and no lock.
+
+    ``set_pace(seconds)`` slows a run down to at most one checkpoint per ``seconds``
+    (the page's speed slider and "Animate"): a learner can watch a boundary bend that
+    would otherwise be drawn in a second. 0 is full speed. Pacing waits on the same
+    condition as pause, so Pause, Step and Stop still act at once.
     """
 
     def __init__(self) -> None:
@@ -80,6 +85,8 @@ class RunControl:
         self._stop = False
         self._steps = 0
         self._live: dict[str, Any] = {}
+        self._pace = 0.0        # seconds per checkpoint; 0: full speed
+        self._next_due = 0.0    # perf_counter time the next checkpoint may pass
         self.on_pause_change: Callable[[bool], None] | None = None
 
     # --- called from the UI (any thread) ---
@@ -106,6 +113,17 @@ class RunControl:
             self._stop = True
             self._cond.notify_all()
 
+    def set_pace(self, seconds: float) -> None:
+        """At most one checkpoint per ``seconds`` from now on (0: full speed)."""
+        with self._cond:
+            self._pace = max(0.0, float(seconds))
+            self._next_due = 0.0
+            self._cond.notify_all()
+
+    @property
+    def pace(self) -> float:
+        return self._pace
+
     def set_live(self, name: str, value: Any) -> None:
         """Change a setting of a running job; the lesson reads it next iteration."""
         with self._cond:
@@ -126,6 +144,8 @@ class RunControl:
     def checkpoint(self) -> None:
         if self._stop:
             raise StopRequested()
+        if self._pace:
+            self._wait_for_pace()
         if not self._paused:
             return
         with self._cond:
@@ -144,6 +164,22 @@ class RunControl:
                 raise StopRequested()
 
 
+    def _wait_for_pace(self) -> None:
+        due = self._next_due
+        if due > time.perf_counter():
+            with self._cond:
+                # Pause, Stop or a new pace end the wait early.
+                while self._pace and not self._paused and not self._stop:
+                    left = self._next_due - time.perf_counter()
+                    if left <= 0:
+                        break
+                    self._cond.wait(min(left, 0.25))
+            if self._stop:
+                raise StopRequested()
+        # A slow iteration banks no time: the pace is a ceiling, never a catch-up.
+        self._next_due = max(due + self._pace, time.perf_counter())
+
+
 class Reporter:
     """What a lesson calls to report. Throttles events and catches divergence.
 
@@ -160,6 +196,7 @@ class Reporter:
         self.curve: list[tuple[int, float]] = []
         self.snapshot_interval = SNAPSHOT_INTERVAL_S
         self._last_progress = -1.0
+        self._held_progress: tuple | None = None
         self._last_snapshot = -1.0
         self._forced_snapshot = True
 
@@ -178,6 +215,19 @@ class Reporter:
         now = self._clock()
         if now - self._last_progress >= PROGRESS_INTERVAL_S or iteration + 1 == self.total:
             self._last_progress = now
+            self._held_progress = None
+            self._emit(JobEvent("progress", {"iteration": iteration, "cost": cost,
+                                             "total": self.total, **metrics}))
+        else:  # kept as a tuple: this branch runs on nearly every iteration
+            self._held_progress = (iteration, cost, metrics)
+
+    def flush(self) -> None:
+        """Send the newest progress the throttle held back (the run pauses or a step
+        ends: the bar and the status must show where it really is)."""
+        held, self._held_progress = self._held_progress, None
+        if held is not None:
+            iteration, cost, metrics = held
+            self._last_progress = self._clock()
             self._emit(JobEvent("progress", {"iteration": iteration, "cost": cost,
                                              "total": self.total, **metrics}))
 
@@ -230,6 +280,8 @@ class Job:
 
     def _pause_changed(self, paused: bool) -> None:
         self.reporter.force_snapshot()
+        if paused:
+            self.reporter.flush()
         self._emit(JobEvent("paused" if paused else "resumed",
                             {"iteration": self.reporter.curve[-1][0]
                              if self.reporter.curve else 0}))

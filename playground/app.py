@@ -31,6 +31,16 @@ ITERATION_SETTINGS = ("num_iterations", "num_epochs", "epochs")
 TRAINING_LIMIT_S = 900
 
 
+def background_busy(page) -> bool:
+    """Is the page still computing something it will show (its background tasks,
+    the feature-map viewer's model description and maps)?"""
+    if getattr(page, "_tasks", None):
+        return True
+    viewer = getattr(page, "feature_maps", None)
+    return viewer is not None and any(queue.busy for queue in
+                                      (viewer.model_queue, viewer.maps_queue))
+
+
 def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: str) -> int:
     from engine.lessons import UnknownLesson, get_lesson
     from playground.main_window import MainWindow
@@ -42,7 +52,12 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
     except ValueError:
         return _fail(f"--size must look like 1500x900; got '{size}'.")
     from playground.lessons.base import TrainingPage
-    TrainingPage.record_history = False  # a screenshot's run is not one of the user's runs
+    from playground.panels.controls import RunControls
+    # A screenshot's run is not one of the user's runs: not in the history, and its
+    # --steps must not become the lesson's remembered settings. It goes full speed.
+    TrainingPage.record_history = False
+    TrainingPage.remember_settings = False
+    RunControls.animate_default = False
     window = MainWindow()
     window.resize(width, height)
     window.show()
@@ -71,9 +86,13 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
         # a run may take minutes (ResNet50 builds for ~40 s before its first batch)
         pump(lambda: not page.running, time.monotonic() + TRAINING_LIMIT_S)
     pump(lambda: page.text.pending_equations == 0)  # equations drawn in the background
-    viewer = getattr(page, "feature_maps", None)     # layer views computed in the background
-    if viewer is not None:
-        pump(lambda: not viewer.maps_queue.busy, time.monotonic() + 60)
+    # What the page computes in the background (a layer table, the door model's
+    # layers and their feature maps) belongs in the picture, not "Reading…".
+    pump(lambda: not background_busy(page), time.monotonic() + 120)
+    # a page with its own background work (a detection) says when it has something to show
+    ready = getattr(page, "screenshot_ready", None)
+    if ready is not None:
+        pump(ready, time.monotonic() + 90)
     if hasattr(page, "tabs"):
         page.tabs.setCurrentIndex(min(tab, page.tabs.count() - 1))
     # Let the bridge deliver the last events and the plots repaint.

@@ -17,6 +17,8 @@ TensorFlow / Keras are imported inside the functions (through job_callback's
 """
 from __future__ import annotations
 
+from engine.keras_models.model_build import serialised_build
+
 # Names of the layers that hold weights, in the course's order (fr_utils.WEIGHTS).
 WEIGHTS = [
     "conv1", "bn1", "conv2", "bn2", "conv3", "bn3",
@@ -192,6 +194,7 @@ def inception_block_3b(X):
     return layers.concatenate([X_3x3, X_pool, X_1x1], axis=-1)
 
 
+@serialised_build
 def faceRecoModel(input_shape=(INPUT_SIZE, INPUT_SIZE, 3)):
     """The course's FaceNet model: (m, 96, 96, 3) RGB in [0, 1] -> (m, 128), unit length.
 

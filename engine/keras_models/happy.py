@@ -19,10 +19,12 @@ import numpy as np
 
 from engine.global_random import GLOBAL_RANDOM_LOCK
 from engine.keras_models.job_callback import load_tensorflow
+from engine.keras_models.model_build import serialised_build
 
 ARCHITECTURES = ("course", "chained", "example")
 
 
+@serialised_build
 def model(input_shape):
     """The notebook's example: ZeroPadding 3 -> CONV 32 7x7 -> BN -> RELU -> MAXPOOL
     -> FLATTEN -> FC (sigmoid)."""
@@ -39,6 +41,7 @@ def model(input_shape):
     return keras.Model(inputs=X_input, outputs=X, name="HappyModel")
 
 
+@serialised_build
 def HappyModel(input_shape, chained: bool = False):
     """The course's graded model: three ZeroPad(1) -> CONV 3x3 (8/16/32) -> BN -> RELU
     -> MAXPOOL(2) blocks, then FLATTEN -> FC (sigmoid), named 'HappyModel'.

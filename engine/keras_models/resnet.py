@@ -17,6 +17,7 @@ it when they are imported; see ``engine/keras_models/job_callback.py``).
 from __future__ import annotations
 
 from engine.keras_models.job_callback import load_tensorflow
+from engine.keras_models.model_build import serialised_build
 
 # The course's printed model.summary() totals.
 TOTAL_PARAMS = 23_600_006
@@ -104,6 +105,7 @@ def convolutional_block(X, f, filters, stage, block, s=2):
     return X
 
 
+@serialised_build
 def ResNet50(input_shape=(64, 64, 3), classes=6):
     """The course's ResNet50: CONV2D -> BATCHNORM -> RELU -> MAXPOOL -> CONVBLOCK ->
     IDBLOCK*2 -> CONVBLOCK -> IDBLOCK*3 -> CONVBLOCK -> IDBLOCK*5 -> CONVBLOCK ->

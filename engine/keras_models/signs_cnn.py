@@ -24,6 +24,7 @@ import numpy as np
 
 from engine.keras_models.course_loop import train_course_loop
 from engine.keras_models.job_callback import load_tensorflow
+from engine.keras_models.model_build import serialised_build
 
 IMAGE_SHAPE = (64, 64, 3)
 N_CLASSES = 6
@@ -106,6 +107,7 @@ def compute_cost(Z3, Y):
 
 # --- the same network as a Keras model (what the lesson trains) ---
 
+@serialised_build
 def signs_cnn_model(seed: int = GRAPH_SEED):
     """The course's network as a Keras model: layers W1, A1, P1, W2, A2, P2, F, Z3.
 

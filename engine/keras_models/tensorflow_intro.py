@@ -21,6 +21,7 @@ from engine.global_random import GLOBAL_RANDOM_LOCK
 # mini_batch_indices is part of this lesson's API (tests, benchmarks): re-exported
 from engine.keras_models.course_loop import mini_batch_indices, train_course_loop  # noqa: F401
 from engine.keras_models.job_callback import load_tensorflow
+from engine.keras_models.model_build import serialised_build
 
 N_X, N_CLASSES = 12288, 6
 LAYER_UNITS = (25, 12, 6)
@@ -143,6 +144,7 @@ def compute_cost(Z3, Y):
                                                                   labels=labels))
 
 
+@serialised_build
 def signs_model(n_x: int = N_X, seed: int = 1):
     """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR (25, 12, 6 units) as a Keras model.
 

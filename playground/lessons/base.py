@@ -6,6 +6,8 @@ the panels their lesson needs by overriding the ``build_*`` and ``on_*`` hooks.
 """
 from __future__ import annotations
 
+import html
+import sys
 import time
 
 from PySide6.QtCore import Qt, Signal
@@ -22,8 +24,10 @@ from playground.panels.controls import RunControls
 from playground.panels.hyperparameters import HyperparameterPanel
 from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
+from playground.panels.real_score import RealScoreHeadline
 from playground.panels import style
 from playground.panels.runs_panel import RunsPanel
+from playground.safe_slots import guarded
 
 
 CURVE_INTERVAL_S = 0.1
@@ -80,6 +84,7 @@ class TrainingPage(LessonPage):
     data_ready = Signal(object)
     run_recorded = Signal(object)  # run id in the history, or None if not recorded
     record_history = True  # False: runs are not added to the run history (screenshots)
+    remember_settings = True  # False: a run's settings are not kept for next time
 
     def __init__(self, lesson, parent=None) -> None:
         super().__init__(lesson, parent)
@@ -94,11 +99,13 @@ class TrainingPage(LessonPage):
         self.bridge = JobBridge(self)
         self.bridge.started.connect(self._on_started)
         self.bridge.progress.connect(self._on_progress)
+        self.bridge.progress.connect(self._show_fold)   # after the page's own status
         self.bridge.snapshot.connect(self._on_snapshot)
-        self.bridge.paused.connect(lambda d: self._set_state("paused"))
-        self.bridge.resumed.connect(lambda d: self._set_state("running"))
+        self.bridge.paused.connect(self._on_paused)
+        self.bridge.resumed.connect(self._on_resumed)
         self.bridge.finished.connect(self._on_finished)
         self.bridge.failed.connect(self._on_failed)
+        self.bridge.other.connect(self._on_other_event)
         self.sidebar = QWidget()
         side = QVBoxLayout(self.sidebar)
         side.setContentsMargins(0, 0, 0, 0)
@@ -112,13 +119,25 @@ class TrainingPage(LessonPage):
         self.controls.stop.connect(self.stop)
         self.controls.step.connect(self.step)
         self.controls.reset.connect(self.reset)
+        self.controls.speed_changed.connect(self._apply_pace)
+        self.controls.set_unit(self.speed_unit)
+        self._checkpoints: int | None = None
+        self._batches: int | None = None
+        self._last_progress: dict | None = None
         self.provenance = QLabel("Loading data…")
         self.provenance.setObjectName("dataProvenance")
         self.provenance.setWordWrap(True)
+        self.provenance.setTextFormat(Qt.RichText)   # the line is escaped HTML
         self.provenance.setStyleSheet("color:#555")
         side.addWidget(self.controls)
         side.addWidget(self.settings_panel)
         self.build_sidebar(side)
+        self.data_chooser = None
+        from engine.data.own_datasets import LESSON_SETS
+        if lesson.id in LESSON_SETS:   # picture lessons: which data to train on
+            from playground.panels.data_chooser import DataChooser
+            self.data_chooser = DataChooser(self)
+            side.addWidget(self.data_chooser)
         side.addWidget(self.provenance)
         side.addStretch(1)
         self.sidebar.setMaximumWidth(380)
@@ -130,6 +149,8 @@ class TrainingPage(LessonPage):
         self.work_layout.addLayout(bench, 1)
         self.cost_plot = CostPlot()
         self.accuracy_plot = AccuracyPlot()
+        # A stand-in run's real-photo score, first thing above the curves (plots_widget).
+        self.real_accuracy = RealScoreHeadline()
         self.build_tabs()
         self.add_runs_tab()
         self.controls.set_state("idle")
@@ -162,6 +183,7 @@ class TrainingPage(LessonPage):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.real_accuracy)
         for widget in extra:
             layout.addWidget(widget, 2)
         row = QHBoxLayout()
@@ -182,6 +204,14 @@ class TrainingPage(LessonPage):
     def data_key(self, settings) -> object:
         """Settings that decide which data is loaded; a change reloads it."""
         return None
+
+    def _replace_result(self, result) -> None:
+        """Keep the new run's result and let go of the old one's Keras model and traced
+        functions (retraining grew the process by 14-49 MB a run otherwise)."""
+        old, self.last_result = self.last_result, result
+        if old is not None and old is not result and "keras" in sys.modules:
+            from engine.keras_models.release import release_run
+            release_run(old, clear_shared=False)
 
     def _full_data_key(self, settings) -> object:
         # a dataset file of the learner's own ('data' setting) also decides the data
@@ -205,6 +235,8 @@ class TrainingPage(LessonPage):
         return ""
 
     def _remember_settings(self, settings) -> None:
+        if not self.remember_settings:
+            return
         path = last_settings_file(self.lesson.id)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -232,10 +264,27 @@ class TrainingPage(LessonPage):
         self._tasks.append(task)
         return task.start()
 
+    def show_data_provenance(self) -> None:
+        """The data line; in real-folds mode it says the stand-in plus real folds."""
+        from engine.lesson_runs.data_choice import run_provenance
+        if self.dataset is None:
+            return
+        try:
+            settings = self.current_settings()
+        except SettingsError:
+            settings = None
+        text, standin = run_provenance(self.dataset, settings)
+        if self.data_chooser is not None:   # settings may have been set in code
+            self.data_chooser.refresh()
+        badge = " <b style='color:#b26a00'>[stand-in]</b>" if standin else ""
+        self.provenance.setText(f"Data: {html.escape(str(text), quote=False)}{badge}")
+
     def _data_loaded(self, dataset) -> None:
         self.dataset = dataset
-        badge = " <b style='color:#b26a00'>[stand-in]</b>" if dataset.is_standin else ""
-        self.provenance.setText(f"Data: {dataset.provenance}{badge}")
+        self.show_data_provenance()
+        for plot, title in ((self.cost_plot, "Cost"), (self.accuracy_plot, "Accuracy")):
+            plot.plot.setTitle(f"{title} (stand-in data)" if dataset.is_standin else title,
+                               color=style.TEXT, size="11pt")
         self.controls.set_status(" ".join(filter(None, ["Ready. Press Train.",
                                                         self._restore_note])))
         self._restore_note = ""
@@ -244,8 +293,11 @@ class TrainingPage(LessonPage):
 
     def _data_failed(self, message: str) -> None:
         self.dataset = None
-        self.provenance.setText(f"<span style='color:#c62828'>Data: {message}</span>")
+        self.provenance.setText(f"<span style='color:#c62828'>Data: "
+                                f"{html.escape(message, quote=False)}</span>")
         self.controls.set_status(message, error=True)
+        if self.data_chooser is not None:   # a chosen file failed: back to the usual data
+            self.data_chooser.data_failed(message)
 
     # --- running ---
     @property
@@ -277,12 +329,15 @@ class TrainingPage(LessonPage):
             plot.set_iterations(total)
         self._last_curve_draw = 0.0
         self._last_snapshot_accuracy = None
+        self.real_accuracy.clear_scores()
         self.before_run(settings)
         self._remember_settings(settings)
         # A page action (the sweep) is recorded under its name; the lesson's own run: "run".
         self._run_kind = "run" if run is None else next(
             (name for name, fn in self.lesson.actions.items() if fn is run), "action")
+        self._checkpoints, self._batches, self._last_progress = total, None, None
         self.bridge.start(self.lesson, settings, dataset=self.training_data(), run=run)
+        self._apply_pace()
         self._set_state("running")
 
     def before_run(self, settings) -> None:
@@ -307,20 +362,43 @@ class TrainingPage(LessonPage):
             self._set_state("paused")
 
     def stop(self) -> None:
-        if self.running:
+        if self.running and not self.job.control.stop_requested:
             self.job.control.stop()
+            # The lesson now evaluates what it has (seconds for a big network): say so
+            # at once; the finished event brings the figures and the buttons back.
+            self._set_state("stopping")
+            self.controls.set_status("Stopping — evaluating the model…")
 
     def reset(self) -> None:
-        self.stop()
+        """Back to "not started": no curves, boundaries, pictures, results or
+        progress; the settings and any points added by hand stay."""
+        if self.running:
+            self.job.control.stop()
         if self.job is not None:
             self.job.wait(5)
         self.cost_plot.clear()
         self.accuracy_plot.clear()
-        self.last_result = None
-        self.before_run(self.current_settings())
-        self.controls.set_progress(0, 1)
+        self._replace_result(None)
+        self._last_progress = None
+        self.clear_results()
+        self.controls.reset_progress()
         self._set_state("idle")
-        self.controls.set_status("Reset. Press Train.")
+        self.controls.set_status("Not started. Press Train.")
+
+    def clear_results(self) -> None:
+        """Reset: clear everything a run drew. Pages clear more than before_run does
+        (a boundary stays up while a new run starts, but goes on Reset)."""
+        try:
+            settings = self.current_settings()
+        except SettingsError:
+            settings = self.lesson.default_settings()
+        self.before_run(settings)
+        self.real_accuracy.clear_scores()
+
+    # --- speed ---
+    def _apply_pace(self) -> None:
+        if self.running:
+            self.job.control.set_pace(self.controls.pace(self._checkpoints))
 
     def shutdown(self) -> None:
         self.stop()
@@ -351,7 +429,9 @@ class TrainingPage(LessonPage):
 
     def _set_state(self, state: str) -> None:
         self.controls.set_state(state)
-        self.settings_panel.set_running(state in ("running", "paused"))
+        self.settings_panel.set_running(state in ("running", "paused", "stopping"))
+        if getattr(self, "data_chooser", None) is not None:
+            self.data_chooser.setEnabled(state not in ("running", "paused", "stopping"))
 
     def _on_setting_changed(self, name: str, value) -> None:
         if self.running:
@@ -361,6 +441,8 @@ class TrainingPage(LessonPage):
                                          if isinstance(value, float) else
                                          f"{name} = {value} from the next iteration.")
             return
+        if name == "real_folds":
+            self.show_data_provenance()
         if self.lesson.load_data is not None and \
                 self._full_data_key(self.current_settings()) != getattr(self, "_data_key",
                                                                         None):
@@ -368,14 +450,65 @@ class TrainingPage(LessonPage):
 
     # --- events ---
     def _on_started(self, data: dict) -> None:
-        self.controls.set_status("Training…")
+        if self.controls.state != "stopping":
+            self.controls.set_status("Training…")
+
+    # Progress: the bar, the status line and the time left always come from the same
+    # newest event, paused or not (a Step must show its step).
+    progress_counts_batches = False  # True: "iteration" counts batches (ResNet)
 
     def _on_progress(self, data: dict) -> None:
+        self._last_progress = data
         total = data.get("total") or 0
-        self.controls.set_progress(data["iteration"] + 1, total)
-        if not (self.job and self.job.control.paused):
-            self.controls.set_status(f"Iteration {data['iteration'] + 1:,} of {total:,} — "
-                                     f"cost {data['cost']:.6f}")
+        batches = data.get("batches") if not self.progress_counts_batches else None
+        if batches and data.get("batch"):
+            self._batches = int(batches)
+            fraction = (data["iteration"] + data["batch"] / batches) / total if total else None
+        else:
+            fraction = None
+        value, bar_total = self.progress_bar(data)
+        self.controls.set_progress(value, bar_total, fraction)
+        checkpoints = total * (self._batches or 1) if total else None
+        if checkpoints != self._checkpoints:
+            self._checkpoints = checkpoints
+            self._apply_pace()
+        self._show_progress_status()
+
+    def progress_bar(self, data: dict) -> tuple[int, int]:
+        """(position, total) of the progress bar for a progress event."""
+        return data["iteration"] + 1, data.get("total") or 0
+
+    # A stand-in run tested on the real file: the headline names them.
+    real_test_file = "the real test file"
+    standin_words = "the stand-in pictures"
+    length_word = "Iteration"   # what "iteration" of a progress event counts
+    speed_unit = "iteration"    # what one checkpoint (one Step) is, for the speed label
+
+    def progress_text(self, data: dict) -> str:
+        """The status line for a progress event."""
+        total = data.get("total") or 0
+        batch = f", batch {data['batch']} of {data['batches']}" \
+            if data.get("batch") and data.get("batches") else ""
+        return (f"{self.length_word} {data['iteration'] + 1:,} of {total:,}{batch} — "
+                f"cost {data['cost']:.6f}")
+
+    def _show_progress_status(self) -> None:
+        if self._last_progress is None or self.controls.state == "stopping":
+            return
+        text = self.progress_text(self._last_progress)
+        if self.controls.state == "paused":
+            text = f"Paused at {text[0].lower()}{text[1:]}"
+        self.controls.set_status(text)
+
+    def _on_resumed(self, _data: dict) -> None:
+        if self.controls.state != "stopping":
+            self._set_state("running")
+
+    def _on_paused(self, _data: dict) -> None:
+        if self.controls.state == "stopping":
+            return
+        self._set_state("paused")
+        self._show_progress_status()
 
     def _on_snapshot(self, data: dict) -> None:
         # Boundaries follow every snapshot (~30/s); the curves move little between
@@ -383,7 +516,7 @@ class TrainingPage(LessonPage):
         if "accuracy_curve" in data:
             self._last_snapshot_accuracy = data["accuracy_curve"]
         now = time.perf_counter()
-        if now - self._last_curve_draw >= CURVE_INTERVAL_S:
+        if now - self._last_curve_draw >= CURVE_INTERVAL_S or self.controls.state == "paused":
             self._last_curve_draw = now
             if "curve" in data:
                 self.cost_plot.update_curve(data["curve"])
@@ -394,7 +527,7 @@ class TrainingPage(LessonPage):
     def _on_finished(self, data: dict) -> None:
         self._set_state("finished")
         self.record_run()
-        self.last_result = data.get("result")
+        self._replace_result(data.get("result"))
         self.cost_plot.update_curve(data.get("curve", []))
         if self._last_snapshot_accuracy is not None:
             self.accuracy_plot.update_accuracy(self._last_snapshot_accuracy)
@@ -409,7 +542,28 @@ class TrainingPage(LessonPage):
             parts.append(f"{metrics['seconds']:.1f} s")
         head = "Stopped" if data.get("stopped") else "Finished"
         self.controls.set_status(f"{head}: " + ", ".join(parts) if parts else head)
+        self.real_accuracy.show_scores(metrics, self.dataset, self.real_test_file,
+                                       self.standin_words)
         self.on_finished(data)
+        if self.data_chooser is not None:
+            from playground.panels.data_chooser import show_fold_results
+            show_fold_results(self, data)
+
+    @guarded("show the fold's result")
+    def _on_other_event(self, kind: str, data: dict) -> None:
+        """A real-folds run: each fold's held-out accuracy as soon as it is known."""
+        if kind == "fold_done" and self.data_chooser is not None:
+            from playground.panels.data_chooser import show_fold_done
+            show_fold_done(self, data)
+
+    def _show_fold(self, data: dict) -> None:
+        """A real-folds run: "Fold 2 of 5 · " before the page's own status."""
+        if self.data_chooser is None or (self.job and self.job.control.paused):
+            return
+        from playground.panels.data_chooser import fold_status
+        fold = fold_status(data)
+        if fold:
+            self.controls.set_status(f"{fold} · {self.controls.status.text()}")
 
     def _on_failed(self, message: str) -> None:
         self._set_state("idle")

@@ -56,6 +56,10 @@ def format_course_outputs(outputs: dict) -> str:
 class ConvStepperPage(TrainingPage):
     """The conv stepper beside the usual training bench."""
 
+    length_word = "Epoch"
+    speed_unit = "batch"
+    real_test_file = "test_signs.h5"
+
     def build_tabs(self) -> None:
         self.stepper = ConvStepperPanel()
         self.tabs.addTab(self.stepper, "Conv stepper")

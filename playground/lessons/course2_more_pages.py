@@ -114,6 +114,9 @@ class OptimizationPage(ComparisonPage):
     """The comparison view, plus the mini-batches of an epoch and the loss-surface
     animation, both recomputed off the UI thread when their settings change."""
 
+    length_word = "Epoch"
+    speed_unit = "epoch"
+
     SURFACE_SETTINGS = ("learning_rate", "beta", "beta1", "beta2", "epsilon", "surface",
                         "surface_noise")
 

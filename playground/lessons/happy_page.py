@@ -117,6 +117,7 @@ class HappyPage(SignsPage):
 
     real_test_file = "test_happy.h5"
     real_test_photos = "Happy House photos"
+    standin_words = "the drawn faces"
 
     def build_sidebar(self, layout: QVBoxLayout) -> None:
         KerasPage.build_sidebar(self, layout)          # the TensorFlow loading state
@@ -129,10 +130,6 @@ class HappyPage(SignsPage):
         training = QWidget()
         column = QVBoxLayout(training)
         column.setContentsMargins(0, 0, 0, 0)
-        self.real_accuracy = QLabel("", objectName="realTestAccuracy")
-        self.real_accuracy.setWordWrap(True)
-        self.real_accuracy.hide()
-        column.addWidget(self.real_accuracy)
         column.addWidget(self.plots_widget(), 1)
         self.tabs.addTab(training, "Training")
         self.add_dataset_tab()
@@ -173,7 +170,6 @@ class HappyPage(SignsPage):
     # --- runs ---
     def before_run(self, settings) -> None:
         super().before_run(settings)
-        self.real_accuracy.hide()
         self.door_model.model_changed(None, {})
 
 
@@ -181,18 +177,3 @@ class HappyPage(SignsPage):
         super().on_finished(data)
         metrics = data.get("metrics") or {}
         self.door_model.model_changed(data.get("result"), metrics)
-        real = metrics.get("real_test_accuracy")
-        if real is None:
-            return
-        majority = None
-        source = self.dataset.extra.get("real_test") if self.dataset else None
-        if source is not None:
-            majority = float(np.mean(source["Y"] == np.bincount(source["Y"][0]).argmax()))
-        base = f" (always answering the commoner class would score " \
-               f"{100 * majority:.0f}%)" if majority is not None else ""
-        self.real_accuracy.setText(
-            f"<span style='font-size:15pt'>Real photos (test_happy.h5): <b>"
-            f"{100 * real:.1f}%</b> right</span><br><span style='color:{style.MUTED}'>"
-            f"Trained on the drawn faces only; drawn test pictures "
-            f"{100 * metrics.get('test_accuracy', 0):.1f}%{base}.</span>")
-        self.real_accuracy.show()

@@ -137,4 +137,4 @@ class DeepCatPage(CatPage):
 
     def _set_state(self, state: str) -> None:
         super()._set_state(state)
-        self.builder.setEnabled(state not in ("running", "paused"))
+        self.builder.setEnabled(state not in ("running", "paused", "stopping"))

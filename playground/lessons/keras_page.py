@@ -42,6 +42,8 @@ class KerasPage(TrainingPage):
     # Tests replace this with a loader they control; it runs on a worker thread.
     tensorflow_loader = staticmethod(load_tensorflow)
     length_setting = "epochs"  # the setting that gives a run's number of epochs
+    length_word = "Epoch"      # progress events count epochs
+    speed_unit = "batch"       # Keras checks pause / step / speed after each batch
 
     def __init__(self, lesson, parent=None) -> None:
         super().__init__(lesson, parent)
@@ -129,6 +131,14 @@ class KerasPage(TrainingPage):
         model = (data.get("result") or {}).get("model")
         if model is not None:
             self.show_model(model)
+            self._maps_from_run = True
+
+    def clear_results(self) -> None:
+        super().clear_results()
+        # a trained model's feature maps go; a pretrained one's (the door) stay
+        if getattr(self, "_maps_from_run", False):
+            self._maps_from_run = False
+            self.feature_maps.set_model(None)
 
     def shutdown(self) -> None:
         super().shutdown()
@@ -156,18 +166,6 @@ class KerasPage(TrainingPage):
         epochs = getattr(settings, self.length_setting, None)
         for plot in (self.cost_plot, self.accuracy_plot):
             plot.set_iterations(max(epochs - 1, 1) if epochs else None)
-
-    def _on_progress(self, data: dict) -> None:
-        total = data.get("total") or 0
-        epoch = data["iteration"] + 1
-        self.controls.set_progress(epoch, total)
-        if self.job and self.job.control.paused:
-            return
-        batch = f", batch {data['batch']} of {data['batches']}" \
-            if data.get("batch") and data.get("batches") else ""
-        self.controls.set_status(f"Epoch {epoch:,} of {total:,}{batch} — "
-                                 f"cost {data['cost']:.6f}")
-
 
 class SignsOwnImageBox(OwnImageBox):
     """"Try your own image", answered with a digit and its probability."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
 from engine.jobs import Reporter, RunControl
@@ -23,12 +25,34 @@ class PointsPage(TrainingPage):
         self.points_note = QLabel("")
         self.points_note.setObjectName("pointsNote")
         self.points_note.setStyleSheet("color:#555")
+        # Points added by hand can be taken back one by one (Ctrl+Z) or all at once.
+        self.undo_point_button = QPushButton("Undo point", objectName="undoPointButton")
+        self.undo_point_button.setToolTip("Remove the last point you added (Ctrl+Z).")
+        self.undo_point_button.clicked.connect(self.undo_point)
+        self.clear_points_button = QPushButton("Clear added points",
+                                               objectName="clearPointsButton")
+        self.clear_points_button.setToolTip("Remove every point you added by hand.")
+        self.clear_points_button.clicked.connect(self.clear_points)
+        QShortcut(QKeySequence.StandardKey.Undo, self.boundary_plot, self.undo_point,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        row = QHBoxLayout()
+        row.addWidget(self.points_note, 1)
+        row.addWidget(self.undo_point_button)
+        row.addWidget(self.clear_points_button)
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.boundary_plot, 1)
-        layout.addWidget(self.points_note)
+        layout.addLayout(row)
         return box
+
+    def undo_point(self) -> None:
+        self.boundary_plot.undo_last_point()
+        self._note_points()
+
+    def clear_points(self) -> None:
+        self.boundary_plot.clear_user_points()
+        self._note_points()
 
     def data_key(self, settings):
         return settings.dataset, settings.hold_out
@@ -49,6 +73,8 @@ class PointsPage(TrainingPage):
         n = self._added_points().shape[1]
         self.points_note.setText(f"{n} point{'s' if n > 1 else ''} added; the next Train "
                                  "uses them." if n else "")
+        for button in (self.undo_point_button, self.clear_points_button):
+            button.setVisible(n > 0)
 
     def training_data(self):
         extra = self._added_points()
@@ -63,6 +89,10 @@ class PointsPage(TrainingPage):
     def on_snapshot(self, data: dict) -> None:
         if "boundary" in data:
             self.boundary_plot.update_boundary(data["boundary"])
+
+    def clear_results(self) -> None:
+        super().clear_results()
+        self.boundary_plot.clear_boundary()
 
     def on_finished(self, data: dict) -> None:
         boundary = (data.get("result") or {}).get("boundary")
@@ -131,6 +161,13 @@ class PlanarPage(PointsPage):
                                Reporter(lambda _event: None), RunControl(), dataset,
                                done=self._baseline_done)
 
+    def clear_results(self) -> None:
+        super().clear_results()
+        self.hidden_view.update_hidden(None, None)
+        self.sweep_grid.clear()
+        if self.dataset is not None:
+            self.sweep_grid.set_points(self.dataset.X_train, self.dataset.Y_train)
+
     def _baseline_done(self, out: dict) -> None:
         result = out["result"]
         self.baseline_plot.update_boundary(result["boundary"])
@@ -193,4 +230,4 @@ class StepByStepPage(PointsPage):
 
     def _set_state(self, state: str) -> None:
         super()._set_state(state)
-        self.builder.setEnabled(state not in ("running", "paused"))
+        self.builder.setEnabled(state not in ("running", "paused", "stopping"))

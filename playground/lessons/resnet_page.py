@@ -44,6 +44,10 @@ def install_pretrained(path: str):
     return install_resnet50_weights(path)
 
 
+ESTIMATE_HINT = ("ResNet50 is slow on a CPU: after the first few batches the time per "
+                 "epoch is estimated here.")
+
+
 class ResNetPage(SignsPage):
     """Residual networks: training with a time estimate, the architecture, the
     pretrained model."""
@@ -70,12 +74,15 @@ class ResNetPage(SignsPage):
         training = QWidget()
         column = QVBoxLayout(training)
         column.setContentsMargins(0, 0, 0, 0)
-        self.estimate_label = QLabel(
-            "ResNet50 is slow on a CPU: after the first few batches the time per epoch "
-            "is estimated here.", objectName="epochEstimate")
+        self.estimate_label = QLabel(ESTIMATE_HINT, objectName="epochEstimate")
         self.estimate_label.setWordWrap(True)
         self.estimate_label.setStyleSheet(style.MUTED_CSS)
         column.addWidget(self.estimate_label)
+        self.accuracy_note = QLabel("", objectName="accuracyNote")
+        self.accuracy_note.setWordWrap(True)
+        self.accuracy_note.setStyleSheet(style.MUTED_CSS)
+        self.accuracy_note.hide()
+        column.addWidget(self.accuracy_note)
         column.addWidget(self.plots_widget(), 1)
         self.tabs.addTab(training, "Training")
         self.add_dataset_tab()
@@ -152,6 +159,7 @@ class ResNetPage(SignsPage):
     def before_run(self, settings) -> None:
         super().before_run(settings)
         self.estimate = {}
+        self.accuracy_note.hide()
         if settings.evaluate_only:
             self.estimate_label.setText("Evaluate only: the network is tested, not trained.")
             return
@@ -163,21 +171,44 @@ class ResNetPage(SignsPage):
         self.estimate_label.setText("Timing the first batches (the first one also builds "
                                     "the training graph)…")
 
-    def _on_progress(self, data: dict) -> None:
-        # per-batch curve: "iteration" counts batches, "epoch" is the epoch (from 0)
-        self._take_estimate(data)
-        total = data.get("total") or 0
-        self.controls.set_progress(data["iteration"] + 1, total)
-        if self.job and self.job.control.paused:
+    def clear_results(self) -> None:
+        super().clear_results()
+        self.estimate = {}
+        self.estimate_label.setText(ESTIMATE_HINT)
+        self.accuracy_note.hide()
+
+    def explain_train_accuracy(self, metrics: dict) -> None:
+        """Why the live train accuracy and the final one differ (BatchNorm's modes)."""
+        curve = self._last_snapshot_accuracy or []
+        running = next((row[1] for row in reversed(curve) if row[1] is not None), None)
+        final = metrics.get("train_accuracy")
+        if running is None or final is None:
+            self.accuracy_note.hide()
             return
+        self.accuracy_note.setText(
+            f"Why two train accuracies? The curve's {100 * running:.1f}% is measured "
+            "while training: each batch is normalised by its own mean and variance, "
+            f"and the weights change from batch to batch. The final {100 * final:.1f}% "
+            "is measured afterwards in inference mode, where BatchNorm uses its moving "
+            "averages instead; after a few epochs those still lag the weights, so the "
+            "two can differ a lot. Both are right; the second is what a test sees.")
+        self.accuracy_note.show()
+
+    progress_counts_batches = True   # per-batch curve: "iteration" counts batches
+
+    def _on_progress(self, data: dict) -> None:
+        self._take_estimate(data)
+        super()._on_progress(data)
+
+    def progress_text(self, data: dict) -> str:
+        # "iteration" counts batches; "epoch" is the epoch (from 0)
         epochs = getattr(self.job.settings, "epochs", None) if self.job else None
         epoch = int(data.get("epoch", 0)) + 1
         of = f" of {epochs}" if epochs else ""
         batch = f", batch {data['batch']} of {data['batches']}" \
             if data.get("batch") and data.get("batches") else ""
         estimate = f" · {self.estimate['estimate_text']}" if self.estimate else ""
-        self.controls.set_status(f"Epoch {epoch}{of}{batch} — cost {data['cost']:.4f}"
-                                 f"{estimate}")
+        return f"Epoch {epoch}{of}{batch} — cost {data['cost']:.4f}{estimate}"
 
     def on_snapshot(self, data: dict) -> None:
         self._take_estimate(data)
@@ -197,6 +228,7 @@ class ResNetPage(SignsPage):
         super().on_finished(data)
         metrics = data.get("metrics") or {}
         result = data.get("result") or {}
+        self.explain_train_accuracy(metrics)
         parts = []
         if metrics.get("test_cost") is not None:
             parts.append(f"test loss {metrics['test_cost']:.4f}")

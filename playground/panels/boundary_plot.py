@@ -46,6 +46,7 @@ class DecisionBoundaryPlot(QWidget):
         self._boundary: dict | None = None
         self._rect = None
         self._user = {0: ([], []), 1: ([], [])}
+        self._added_order: list[int] = []   # classes in the order clicked, for undo
 
         self.plot_widget = style.make_plot(title, "x\u2081", "x\u2082")
         self.plot = self.plot_widget.getPlotItem()
@@ -118,8 +119,20 @@ class DecisionBoundaryPlot(QWidget):
 
     def clear_user_points(self) -> None:
         self._user = {0: ([], []), 1: ([], [])}
+        self._added_order = []
         for item in self.user_items.values():
             item.setData([], [])
+
+    def undo_last_point(self) -> bool:
+        """Take back the newest point clicked in; False when there is none."""
+        if not self._added_order:
+            return False
+        k = self._added_order.pop()
+        xs, ys = self._user[k]
+        xs.pop()
+        ys.pop()
+        self.user_items[k].setData(xs, ys)
+        return True
 
     def user_points(self) -> dict:
         """{class: (xs, ys)} of the points the learner clicked in."""
@@ -150,6 +163,7 @@ class DecisionBoundaryPlot(QWidget):
         xs, ys = self._user[k]
         xs.append(point.x())
         ys.append(point.y())
+        self._added_order.append(k)
         self.user_items[k].setData(xs, ys)
         event.accept()
         self.point_added.emit(float(point.x()), float(point.y()), k)

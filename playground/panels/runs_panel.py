@@ -285,6 +285,8 @@ class RunsPanel(QWidget):
         changed = [f"{k}={format_value(v)}" for k, v in run.settings.items()
                    if self.defaults and k in self.defaults and self.defaults[k] != v]
         result = metrics_text(run.metrics)
+        if run.standin and result:   # the figures are the stand-in's: say so first
+            result = f"stand-in data · {result}"
         data = run.dataset or "—"
         if run.standin:
             data += " [stand-in]"

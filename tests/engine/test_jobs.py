@@ -143,3 +143,75 @@ def test_progress_events_are_throttled():
     job = Job(fast, CountSettings(), rec).run_here()
     assert len(job.reporter.curve) == 20000
     assert rec.kinds().count("progress") < 2000
+
+
+def fast_run(hp, on_event, control, dataset=None):
+    """No sleep per iteration: how fast a run goes is up to the pace alone."""
+    on_event.total = hp.num_iterations
+    for i in range(hp.num_iterations):
+        control.checkpoint()
+        on_event.progress(i, 1.0)
+    return {"metrics": {}, "result": {}}
+
+
+FAST = Lesson(id="fast", title="Fast", course="test", section="0", settings=CountSettings,
+              run=fast_run)
+
+
+def test_pace_slows_a_run_to_the_chosen_speed_and_zero_is_full_speed():
+    job = Job(FAST, CountSettings(num_iterations=11), Recorder())
+    job.control.set_pace(0.03)
+    t0 = time.perf_counter()
+    job.run_here()
+    paced = time.perf_counter() - t0
+    assert paced >= 10 * 0.03 * 0.9, "11 checkpoints 30 ms apart take at least 0.27 s"
+    job = Job(FAST, CountSettings(num_iterations=2000), Recorder())
+    t0 = time.perf_counter()
+    job.run_here()
+    assert time.perf_counter() - t0 < paced, "pace 0 runs 2000 iterations faster than 11"
+
+
+def test_pause_step_and_stop_act_at_once_on_a_slow_pace():
+    rec = Recorder()
+    job = Job(FAST, CountSettings(num_iterations=1000), rec)
+    job.control.set_pace(2.0)   # one iteration every two seconds
+    job.start()
+    time.sleep(0.05)
+    job.control.pause()
+    deadline = time.time() + 1
+    while "paused" not in rec.kinds() and time.time() < deadline:
+        time.sleep(0.01)
+    assert "paused" in rec.kinds(), "pause must not wait for the slow pace"
+    before = len(job.reporter.curve)
+    job.control.step()
+    deadline = time.time() + 1
+    while len(job.reporter.curve) == before and time.time() < deadline:
+        time.sleep(0.01)
+    assert len(job.reporter.curve) == before + 1, "a step does not wait for the pace"
+    t0 = time.perf_counter()
+    job.control.stop()
+    assert job.wait(1) and time.perf_counter() - t0 < 0.6
+
+
+def test_every_step_reports_where_the_run_really_is():
+    """The throttle must not hold back the step's progress: after each Step the last
+    progress event names the iteration the run is paused at."""
+    rec = Recorder()
+    job = Job(FAST, CountSettings(num_iterations=100000), rec).start()
+    time.sleep(0.02)
+    job.control.pause()
+    for _ in range(25):   # faster than the progress throttle lets events through
+        count = len(rec.kinds())
+        job.control.step()
+        deadline = time.time() + 1
+        while time.time() < deadline:
+            with rec.lock:
+                new = [e.kind for e in rec.events[count:]]
+            if "paused" in new:
+                break
+            time.sleep(0.001)
+        with rec.lock:
+            last = [e for e in rec.events if e.kind == "progress"][-1]
+        assert last.data["iteration"] == job.reporter.curve[-1][0]
+    job.control.stop()
+    job.wait(2)

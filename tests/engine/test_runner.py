@@ -89,3 +89,33 @@ def test_diverging_run_exits_3_with_advice():
                   "--set", "num_iterations=500")
     assert out.returncode == 3
     assert "smaller" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_run_numpy_basics_prints_what_the_lesson_computes(capsys):
+    assert main(["run", "numpy-basics", "--no-history"]) == 0
+    out = capsys.readouterr().out
+    assert "sigmoid([1, 2, 3]) = [0.73105858, 0.88079708, 0.95257413]" in out
+    assert "L1 = 1.1" in out and "L2 = 0.43" in out
+    assert "vectorization, vectors of length 15" in out and "speed-up" in out
+
+
+def test_list_verbose_keeps_its_columns_in_line(capsys):
+    from engine.lessons import all_lessons
+    from engine.settings import specs
+    assert main(["list", "-v"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for lesson in all_lessons():
+        start = next(i for i, line in enumerate(lines) if line.startswith(lesson.id + " "))
+        equals, labels = set(), set()
+        row = start + 1
+        for name, spec, _default in specs(lesson.settings):
+            line = lines[row]
+            assert line.split()[0] == name
+            equals.add(line.index(" = "))
+            if line.rstrip().endswith(spec.label):
+                labels.add(line.rindex(spec.label))
+                row += 1
+            else:            # a long default: its label on the next line, same column
+                labels.add(lines[row + 1].rindex(spec.label))
+                row += 2
+        assert len(equals) <= 1 and len(labels) <= 1, (lesson.id, equals, labels)

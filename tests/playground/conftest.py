@@ -21,6 +21,14 @@ def _collect_garbage_on_gui_thread(qapp):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _full_speed(monkeypatch):
+    """Pages open animated (a quick run paced to ~8 s); the tests' runs go full speed
+    unless a test turns Animate on itself."""
+    from playground.panels.controls import RunControls
+    monkeypatch.setattr(RunControls, "animate_default", False)
+
+
 @pytest.fixture
 def window(qtbot):
     """The main window, shown at a laptop size, closed after the test."""

@@ -16,8 +16,9 @@ SMALL = {"size": 48, "num_iterations": 400, "gallery_every": 1}
 
 def ready_page(qtbot, window, tmp_path, **settings):
     page = window.open_lesson("neural-style-transfer")
+    # TensorFlow's first import takes minutes on a loaded 2-core machine
     qtbot.waitUntil(lambda: page.tensorflow_ready and page.painting_input() is not None,
-                    timeout=120000)
+                    timeout=400000)
     values = page.settings_panel.values()
     for name, value in {**SMALL, "output_dir": str(tmp_path / "out"),
                         "network": "embedded (random filters)", **settings}.items():
@@ -46,6 +47,11 @@ def test_pictures_picked_in_the_gallery_are_what_the_canvas_shows(qtbot, window,
     page = ready_page(qtbot, window, tmp_path)
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert titles == ["Canvas", "Pictures", "Runs"]
+    # the galleries start on the pictures the settings name (the lesson's defaults)
+    defaults = page.lesson.default_settings()
+    assert page.content[0].source == defaults.content
+    assert [p.source for p in page.styles] == [defaults.style]
+    assert page.styles[0].title in page.provenance.text()
     page.tabs.setCurrentWidget(page.pictures)
     content = page.content_gallery
     row = [p.source for p in content.pictures()].index("coffee")
@@ -59,8 +65,20 @@ def test_pictures_picked_in_the_gallery_are_what_the_canvas_shows(qtbot, window,
     assert len(page.styles) == 2
     assert page.settings_panel.values().style == ";".join(p.source for p in page.styles)
     assert "50%" in page.canvas.style_view.caption.text()
+    # the blend sliders: the second style counts a quarter as much as the first
+    assert page.blend.isVisible() and len(page.blend.sliders) == 2
+    page.blend.sliders[1].setValue(25)
     chosen = page.painting_input()
     assert chosen["content"] is page.content[0].image and len(chosen["styles"]) == 2
+    assert chosen["style_weights"] == [100.0, 25.0]
+    assert page.settings_panel.values().style_blend == "100;25"
+    assert "80%" in page.canvas.style_view.caption.text()
+    click_row(qtbot, styles, 2)                           # one style again: no blend
+    assert not page.blend.isVisible() and page.painting_input()["style_weights"] == [1.0]
+    # the painting-size presets set the size setting
+    qtbot.mouseClick(page.size_buttons[200], Qt.LeftButton)
+    assert page.settings_panel.values().size == 200 and page.size_buttons[200].isChecked()
+    assert not page.size_buttons[48 if 48 in page.size_buttons else 300].isChecked()
 
 
 def test_the_picture_paints_live_and_the_balance_steers_the_running_job(qtbot, window,
