@@ -1,4 +1,4 @@
-"""Lesson 3.5: the course's YOLO functions (TF2 eager) against a plain-Python
+"""Lesson 4.5: the course's YOLO functions (TF2 eager) against a plain-Python
 reference on hand-made head outputs, the NumPy twins against yolo_eval on random
 outputs, the step-through stages, the text helpers and predict()."""
 from __future__ import annotations
