@@ -177,8 +177,10 @@ class FoldBars(QWidget):
                 h = height * max(0.0, min(1.0, float(v)))
                 painter.fillRect(QRectF(bx, top + height - h, bar, h), colour)
             painter.setPen(QColor("#333333"))
+            name = f"fold {k + 1}" if slot > metrics.horizontalAdvance("fold 10") + 6 \
+                else str(k + 1)   # many folds in a narrow chart: numbers only
             painter.drawText(QRectF(x - slot / 2, top + height + 2, slot, bottom),
-                             Qt.AlignHCenter | Qt.AlignTop, f"fold {k + 1}")
+                             Qt.AlignHCenter | Qt.AlignTop, name)
         painter.end()
 
 

@@ -49,7 +49,8 @@ def _pick(qtbot, chooser, start):
     chooser.combo.activated.emit(index)
 
 
-def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window):
+def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window, tmp_path,
+                                                           monkeypatch):
     _real_test_file()
     _own_dataset("door")
     broken = own_datasets_dir() / "happy-broken.h5"
@@ -74,6 +75,18 @@ def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window):
     page.settings_panel._apply_from_user(dataclasses.replace(values, real_folds=0))
     assert chooser.combo.currentText().endswith("(default)")
     assert "real folds" not in page.provenance.text()
+    # "Other file…": any dataset file, picked in a file dialog
+    elsewhere = write_dataset(tmp_path / "shared-smiles.h5",
+                              *split_pictures({c: [np.full((64, 64, 3), 9 * k, np.uint8)] * 3
+                                               for k, c in enumerate(HAPPY)}, HAPPY), HAPPY)
+    from PySide6.QtWidgets import QFileDialog
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(elsewhere), "")))
+    _pick(qtbot, chooser, "Other file")
+    assert page.settings_panel.values().data == str(elsewhere)
+    assert chooser.combo.currentText() == "File: shared-smiles.h5"
+    qtbot.waitUntil(lambda: "Your dataset shared-smiles.h5" in page.provenance.text(),
+                    timeout=30000)
     # an unreadable file: one sentence, moved aside, back to the usual data
     _pick(qtbot, chooser, "Your dataset: broken")
     qtbot.waitUntil(lambda: "moved aside" in chooser.message.text(), timeout=30000)
