@@ -497,9 +497,13 @@ class FaceRecognitionPage(LessonPage):
         out = []
         for d in result.detections:
             b = d.box
-            label = f"{d.name}  {d.distance:.2f}" if d.name else \
-                (f"unknown  {d.distance:.2f}" if d.distance is not None and
-                 d.distance < 10 else "unknown")
+            if d.name:
+                label = f"{d.name}  {d.distance:.2f}"
+            elif getattr(d, "unsure", None):   # the door will not name a doubtful face
+                label = f"not sure  {d.distance:.2f}"
+            else:
+                label = (f"unknown  {d.distance:.2f}" if d.distance is not None and
+                         d.distance < 10 else "unknown")
             out.append(FaceOverlay(b.top, b.right, b.bottom, b.left, label, d.name is not None))
         return out
 

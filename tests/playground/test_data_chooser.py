@@ -110,6 +110,10 @@ def test_a_fold_run_says_its_fold_and_shows_every_fold_beside_the_stand_in(qtbot
     page.settings_panel.set_values(dataclasses.replace(values, epochs=1, real_folds=2))
     statuses = []
     page.bridge.progress.connect(lambda _d: statuses.append(page.controls.status.text()))
+    partial = []     # the table after each fold: it fills while the others train
+    page.bridge.other.connect(lambda kind, _d: partial.append(
+        (kind, page.fold_results.table.rowCount(), page.fold_results.summary.text())
+        if kind == "fold_done" else (kind, None, None)))
     qtbot.mouseClick(page.findChild(QPushButton, "trainButton"), Qt.LeftButton)
     qtbot.waitUntil(lambda: page.running, timeout=5000)
     assert not page.data_chooser.isEnabled()        # no changing the data mid-run
@@ -118,6 +122,10 @@ def test_a_fold_run_says_its_fold_and_shows_every_fold_beside_the_stand_in(qtbot
     assert any(s.startswith("Fold 1 of 2 · ") for s in statuses), statuses
     assert any(s.startswith("Fold 2 of 2 · ") for s in statuses), statuses
     assert page.data_chooser.isEnabled()
+    done = [p for p in partial if p[0] == "fold_done"]
+    assert [rows for _k, rows, _s in done] == [2, 3]      # fold rows + the mean row
+    assert "1 of 2 folds so far" in done[0][2]
+    assert [k for k, _r, _s in partial].count("fold") == 3   # 2 folds + the stand-in
     view = page.fold_results
     assert page.tabs.currentWidget() is view and \
         page.tabs.tabText(page.tabs.currentIndex()) == "Real folds"
