@@ -195,6 +195,10 @@ class CarDetectionPage(KerasPage):
 
     # --- settings <-> viewer sliders ---
     def _setting_to_viewer(self, name=None, value=None) -> None:
+        if name == "image":     # a path typed into the Picture box
+            if value:
+                self.open_picture(value)
+            return
         if name not in (None, "score_threshold", "iou_threshold", "max_boxes", "detector"):
             return
         s = self.settings_panel.values()
