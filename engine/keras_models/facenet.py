@@ -1,4 +1,4 @@
-"""Lesson 4.4 (catalog 3.6): face verification and recognition for the Happy House.
+"""Lesson 4.6 (catalog 3.6): face verification and recognition for the Happy House.
 
 The course's functions with their names, signatures, prints and return values:
 ``triplet_loss``, ``faceRecoModel`` (engine/keras_models/facenet_model.py),

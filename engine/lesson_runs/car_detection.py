@@ -1,4 +1,4 @@
-"""Lesson 3.5: car detection with YOLOv2.
+"""Lesson 4.5: car detection with YOLOv2.
 
 ``run`` detects the objects of one picture (your file, or a built-in road scene drawn
 by ``engine/data/road_scenes.py``) with the active detector: full YOLOv2 when the
@@ -202,7 +202,7 @@ def train(hp: CarDetectionSettings, on_event, control, dataset=None) -> dict:
 LESSON = Lesson(
     id="car-detection",
     title="Car detection with YOLO",
-    course=COURSE_4, section="3.5",
+    course=COURSE_4, section="4.5",
     settings=CarDetectionSettings, run=run,
     summary="How 19x19x5 candidate boxes become a handful of named boxes: YOLOv2's "
             "head, score filtering and non-max suppression, on road scenes or your "

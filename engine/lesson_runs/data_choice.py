@@ -189,7 +189,7 @@ def data_options(lesson_id: str) -> list[DataOption]:
 
     set_name = LESSON_SETS[lesson_id]
     usual = "Course files" if find_course_file(f"train_{set_name}.h5") else \
-        "Stand-in (the course files are not there)"
+        "Stand-in, no course files"
     options = [DataOption(f"{usual} (default)",
                           help="The lesson's usual data: the course's files when they are "
                                "in the data folder, else the drawn stand-in.")]

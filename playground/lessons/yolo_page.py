@@ -1,4 +1,4 @@
-"""Lesson 3.5's page: car detection with YOLO.
+"""Lesson 4.5's page: car detection with YOLO.
 
 - "Detect": the YOLO viewer on a built-in road scene, your picture, a folder of
   pictures or a video; the network runs once per picture (off the UI thread) and the
@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt
 from engine.lesson_runs.car_detection import (BUILTIN_SCENE_SIZE, DETECTOR_EMBEDDED,
                                               DETECTOR_YOLOV2)
 from engine.settings import replace_setting
+from playground.panels.controls import COMPACT_BUTTON_CSS
 from playground.lessons.keras_page import KerasPage
 from playground.panels import style
 from playground.panels.detection_canvas import DetectionCanvas, DrawnBox
@@ -139,7 +140,7 @@ class CarDetectionPage(KerasPage):
             bar2.addWidget(w)
         bar2.addStretch(1)
         for w in (self.prev_button, self.next_picture_button):
-            w.setMaximumWidth(34)
+            w.setStyleSheet(COMPACT_BUTTON_CSS)   # arrow-sized, not Fusion's 80 px
         self.prev_button.setEnabled(False)
         self.next_picture_button.setEnabled(False)
         self.stop_video_button.setEnabled(False)

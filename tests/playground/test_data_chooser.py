@@ -58,7 +58,7 @@ def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window, tmp_pa
     page = _open(qtbot, window)
     chooser = page.data_chooser
     entries = [chooser.combo.itemText(i) for i in range(chooser.combo.count())]
-    assert entries == ["Stand-in (the course files are not there) (default)",
+    assert entries == ["Stand-in, no course files (default)",
                        "Your dataset: broken", "Your dataset: door",
                        "Stand-in + real test photos in 5 folds", "Other file…"]
     _pick(qtbot, chooser, "Your dataset: door")
