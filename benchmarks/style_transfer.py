@@ -91,12 +91,13 @@ def bare_loop(network, content, style, iterations: int) -> list[float]:
         opt.apply_gradients([(tape.gradient(J, image), image)])
         return J
 
-    times = []
+    times, cpu = [], []
     for _ in range(iterations):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         float(step())
         times.append(time.perf_counter() - t0)
-    return times
+        cpu.append(time.process_time() - c0)
+    return times, cpu
 
 
 def lesson_loop(network_kind: str, content, style, iterations: int) -> list[float]:
@@ -109,18 +110,20 @@ def lesson_loop(network_kind: str, content, style, iterations: int) -> list[floa
         "num_iterations": iterations, "size": max(content.shape[:2]),
         "network": NETWORK_VGG19 if network_kind == "vgg19" else NETWORK_EMBEDDED,
         "output_dir": tempfile.mkdtemp(prefix="nst-bench-")})
-    stamps = []
+    stamps, cpu = [], []
 
     def listen(event):
         if event.kind == "progress":
             stamps.append(time.perf_counter())
+            cpu.append(time.process_time())
 
     data = {"content": content, "styles": [style], "style_weights": [1.0]}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     job = Job(lesson, settings, listen, dataset=data).run_here()
     if job.error:
         raise SystemExit(job.error)
-    return [stamps[0] - t0] + [b - a for a, b in zip(stamps, stamps[1:])]
+    return ([stamps[0] - t0] + [b - a for a, b in zip(stamps, stamps[1:])],
+            [cpu[0] - c0] + [b - a for a, b in zip(cpu, cpu[1:])])
 
 
 def _median(values):
@@ -140,15 +143,25 @@ def compare(kind: str, iterations: int, rounds: int, height: int, width: int) ->
         style_networks.default_network = lambda choice=None: chosen
     else:
         network = _network(kind)
-    bare, lesson = [], []
+    bare, lesson, bare_cpu, lesson_cpu = [], [], [], []
     for _ in range(rounds):
-        bare += bare_loop(network, content, style, iterations)[1:]
-        lesson += lesson_loop(kind, content, style, iterations)[1:]
+        wall, cpu = bare_loop(network, content, style, iterations)
+        bare += wall[1:]
+        bare_cpu += cpu[1:]
+        wall, cpu = lesson_loop(kind, content, style, iterations)
+        lesson += wall[1:]
+        lesson_cpu += cpu[1:]
     b, l = _median(bare), _median(lesson)
+    bc, lc = _median(bare_cpu), _median(lesson_cpu)
     return {"network": kind, "size": f"{width}x{height}", "iterations_timed": len(bare),
             "bare_seconds_per_iteration": round(b, 4),
             "lesson_seconds_per_iteration": round(l, 4),
-            "ratio": round(l / b, 3), "parameters": network.count_params()}
+            "ratio": round(l / b, 3),
+            # process CPU seconds: much less disturbed by other jobs on the machine
+            "bare_cpu_seconds_per_iteration": round(bc, 4),
+            "lesson_cpu_seconds_per_iteration": round(lc, 4),
+            "cpu_ratio": round(lc / bc, 3),
+            "parameters": network.count_params()}
 
 
 def peak_memory(kind: str, height: int, width: int) -> dict:
