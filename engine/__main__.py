@@ -202,8 +202,9 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
+    # detection lessons: the boxes found, the lines predict prints, which detector
     for key in ("timings", "sweep", "course_costs", "output_folder", "network",
-                "real_folds"):
+                "real_folds", "boxes", "lines", "detector", "picture"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -211,6 +212,8 @@ def _run_lesson(args, signals) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
+        for line in report.get("lines", []):   # car detection: predict's lines
+            print(line)
         _print_examples(job.metrics, result)
         if "course_costs" in report:   # style transfer: model_nn's three costs
             for c in report["course_costs"]:

@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from engine import limits
+
 
 class SettingsError(ValueError):
     """A setting name or value the user gave is not acceptable; the text says why."""
@@ -22,8 +24,8 @@ class SettingsError(ValueError):
 
 # A settings file holds a handful of numbers: anything bigger is not one of ours, and
 # reading it whole could cost memory. A network of more layers than this is not a lesson.
-MAX_SETTINGS_FILE_BYTES = 256 * 1024
-MAX_HIDDEN_LAYERS = 64
+MAX_SETTINGS_FILE_BYTES = limits.MAX_SETTINGS_FILE_BYTES
+MAX_HIDDEN_LAYERS = limits.MAX_HIDDEN_LAYERS
 # A "text" setting holds a file path or a short name, never a document.
 MAX_TEXT_SETTING_CHARS = 4096
 
@@ -47,6 +49,8 @@ def setting(default: Any, label: str, kind: str | None = None, *, minimum=None, 
     """Declare one hyperparameter field of a lesson's settings dataclass."""
     if kind is None:
         kind = {bool: "bool", int: "int", float: "float", str: "choice"}[type(default)]
+    # "text": free text such as a file path (set by the runner's --set or a page's own
+    # file picker; the settings panel shows no editor for it)
     spec = SettingSpec(label, kind, minimum, maximum, scale, tuple(choices), live, help,
                        tuple(activations))
     if kind == "layers":

@@ -1,4 +1,4 @@
-"""The neural-style-transfer page (course 4, section 3.7): a picture painted live.
+"""The neural-style-transfer page (course 4, section 4.7): a picture painted live.
 
 The *Canvas* tab shows the content photo, the style picture(s) and the generated
 picture, which the painting job updates several times a second; the balance slider

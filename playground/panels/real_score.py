@@ -35,7 +35,8 @@ class RealScoreHeadline(QLabel):
                     standin_words: str = "the stand-in pictures") -> bool:
         """Show the real score of a finished run; False (and hidden) when it has none."""
         real = metrics.get("real_test_accuracy")
-        source = dataset.extra.get("real_test") if dataset is not None else None
+        # Not every lesson's data is a Dataset (style transfer's is its pictures).
+        source = (getattr(dataset, "extra", None) or {}).get("real_test")
         if real is None:
             self.clear_scores()
             return False
