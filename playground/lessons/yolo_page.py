@@ -175,7 +175,8 @@ class CarDetectionPage(KerasPage):
         self.term_curves = {k: self.terms_plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=k)
                             for k, c in TERM_COLORS.items()}
         plot_column.addWidget(self.terms_plot, 3)
-        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%)")
+        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%), the 'train' line")
+        self.accuracy_plot.plot.setLabel("left", "mAP (%)")
         self.accuracy_plot.plot.setLabel("bottom", "epoch")
         plot_column.addWidget(self.accuracy_plot, 2)
         split.addWidget(plots)
@@ -190,12 +191,16 @@ class CarDetectionPage(KerasPage):
         rc.addWidget(self.validation, 1)
         rc.addWidget(self.validation_caption)
         split.addWidget(right)
-        split.setSizes([500, 400])
+        split.setSizes([420, 520])
         column.addWidget(split, 1)
         return tab
 
     # --- settings <-> viewer sliders ---
     def _setting_to_viewer(self, name=None, value=None) -> None:
+        if name == "image":     # a path typed into the Picture box
+            if value:
+                self.open_picture(value)
+            return
         if name not in (None, "score_threshold", "iou_threshold", "max_boxes", "detector"):
             return
         s = self.settings_panel.values()
@@ -481,8 +486,8 @@ class CarDetectionPage(KerasPage):
                        if v is not None)
         self._detector_ready(Detector(
             model, result["anchors"], names, "your trained detector",
-            f"Your trained detector (this run, {data.get('metrics', {}).get('epochs', 0)} "
-            f"epochs on fresh road scenes). Held-out AP@0.5: {ap}.", True))
+            f"Your trained detector (this run: {data.get('metrics', {}).get('epochs', 0)} "
+            f"epoch(s) on fresh road scenes). Held-out AP@0.5: {ap}.", True))
 
     def screenshot_ready(self) -> bool:
         """A detection is on show (or a sentence saying why not)."""
