@@ -300,3 +300,34 @@ def test_resnet_layer_table_error_reaches_the_page_and_accuracies_are_explained(
     assert "inference mode" in note and "moving" in note
     click(qtbot, button(page, "resetButton"))
     assert page.accuracy_note.isHidden()
+
+
+def _paused_batch(page) -> tuple[int, int] | None:
+    match = re.search(r"Paused at epoch ([\d,]+) of [\d,]+, batch (\d+) of \d+",
+                      page.controls.status.text())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def test_a_step_on_a_batched_lesson_moves_the_batch_and_the_bar(qtbot, window):
+    """Mini-batch lessons (the ConvNet here, the Keras lessons alike) step one batch:
+    the status names the epoch and batch the run is really at, the bar follows."""
+    page = window.open_lesson("cnn-step-by-step")
+    qtbot.waitUntil(lambda: page.dataset is not None, timeout=120000)
+    values = page.settings_panel.values()
+    for name, value in (("num_epochs", 3), ("minibatch_size", "16"), ("picture_size", "16")):
+        values = replace_setting(values, name, value)
+    page.settings_panel.set_values(values)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: "batch" in page.controls.status.text(), timeout=60000)
+    click(qtbot, button(page, "pauseButton"))
+    qtbot.waitUntil(lambda: _paused_batch(page) is not None, timeout=20000)
+    for _ in range(3):
+        epoch, batch = _paused_batch(page)
+        batches = page._batches
+        click(qtbot, button(page, "stepButton"))
+        after = (epoch, batch + 1) if batch < batches else (epoch + 1, 1)
+        qtbot.waitUntil(lambda: _paused_batch(page) == after, timeout=20000)
+        assert page.controls.state == "paused"
+        assert page.controls.progress.value() == after[0]   # the bar counts epochs
+    click(qtbot, button(page, "stopButton"))
+    qtbot.waitUntil(lambda: not page.running, timeout=60000)
