@@ -19,16 +19,18 @@ import os
 import time
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from engine.data.style_pictures import save_picture, save_time_lapse
 from engine.settings import SettingsError, replace_setting, spec_of
 from playground.lessons.base import TrainingPage
 from playground.lessons.keras_page import KerasPage
 from playground.panels.style_canvas import StyleCanvas
-from playground.panels.style_gallery import PictureGallery
+from playground.panels.style_gallery import BlendWeights, PictureGallery
 
 COST_INTERVAL_S = 0.1   # cost curves redraw at most 10 times a second
+SIZE_PRESETS = (200, 300, 400)
 
 
 def _is_file(source: str) -> bool:
@@ -56,12 +58,18 @@ class StylePage(KerasPage):
         self.style_gallery.chosen.connect(self._styles_chosen)
         self.content_gallery.loaded.connect(lambda: self._select_from_settings("content"))
         self.style_gallery.loaded.connect(lambda: self._select_from_settings("style"))
+        self.blend = BlendWeights()
+        self.blend.setVisible(False)
+        self.blend.changed.connect(self._blend_changed)
         column.addWidget(self.content_gallery)
         column.addWidget(self.style_gallery)
+        column.addWidget(self.blend)
+        column.addLayout(self._size_presets())
         column.addStretch(1)
         self.tabs.addTab(self.pictures, "Pictures")
         self.content: list = []
         self.styles: list = []
+        self.style_weights: list[float] = []
         self._last_cost_draw = 0.0
         self._show_balance_from_settings()
         self.canvas.set_network(self.network_description())
@@ -117,10 +125,68 @@ class StylePage(KerasPage):
         self._pictures_changed()
 
     def _styles_chosen(self, pictures: list) -> None:
+        first = not self.styles    # the first choice restores the saved blend weights
         self.styles = list(pictures)
-        self.canvas.set_styles([p.image for p in pictures], [p.title for p in pictures])
+        self.style_weights = (self._saved_blend(len(pictures)) if first else None) or \
+            [1.0] * len(pictures)
+        self.blend.set_pictures([p.title for p in pictures], self.style_weights)
+        self._show_styles()
         self._remember_choice("style", pictures)
         self._pictures_changed()
+
+    def _saved_blend(self, count: int) -> list[float] | None:
+        text = str(getattr(self.settings_panel.values(), "style_blend", ""))
+        try:
+            weights = [float(w) for w in text.split(";") if w.strip()]
+        except ValueError:
+            return None
+        ok = len(weights) == count and all(w >= 0 for w in weights) and sum(weights) > 0
+        return weights if ok else None
+
+    def _blend_changed(self, weights: list) -> None:
+        self.style_weights = list(weights)
+        self._show_styles()
+        if self._has_setting("style_blend"):
+            self.settings_panel.set_values(replace_setting(
+                self.settings_panel.values(), "style_blend",
+                ";".join(f"{w:g}" for w in weights)))
+        self._pictures_changed()
+
+    def _show_styles(self) -> None:
+        total = sum(self.style_weights) or 1.0
+        self.canvas.set_styles([p.image for p in self.styles], [p.title for p in self.styles],
+                               [w / total for w in self.style_weights])
+
+    # --- painting size presets ---
+    def _size_presets(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Painting size</b> (longer side)"))
+        self.size_buttons = {}
+        for size in SIZE_PRESETS:
+            button = QPushButton(f"{size} px", objectName=f"size{size}")
+            button.setCheckable(True)
+            button.setToolTip(f"Paint at {size} px on the longer side (the aspect ratio "
+                              "is kept). Larger shows more detail and paints slower.")
+            button.clicked.connect(lambda _=False, n=size: self._size_chosen(n))
+            row.addWidget(button)
+            self.size_buttons[size] = button
+        row.addStretch(1)
+        self.settings_panel.changed.connect(
+            lambda name, _v: self._show_size() if name == "size" else None)
+        self._show_size()
+        return row
+
+    def _size_chosen(self, size: int) -> None:
+        if self._has_setting("size") and not self.running:
+            self.settings_panel._apply_from_user(
+                replace_setting(self.settings_panel.values(), "size", size))
+        self._show_size()
+
+    def _show_size(self) -> None:
+        current = getattr(self.settings_panel.values(), "size", None)
+        for size, button in self.size_buttons.items():
+            button.setChecked(size == current)
+            button.setEnabled(not self.running)
 
     def _remember_choice(self, kind: str, pictures: list) -> None:
         """Write the choice into the settings (saved with them, and what the headless
@@ -145,7 +211,7 @@ class StylePage(KerasPage):
         return {"content": self.content[0].image, "content_name": self.content[0].title,
                 "styles": [p.image for p in self.styles],
                 "style_names": [p.title for p in self.styles],
-                "style_weights": [1.0 / len(self.styles)] * len(self.styles)}
+                "style_weights": list(self.style_weights)}
 
     def training_data(self):
         return self.painting_input()
@@ -179,12 +245,21 @@ class StylePage(KerasPage):
 
     # --- running ---
     def start_training(self, run=None) -> None:
+        message = ""
         if run is None and self.painting_input() is None:
-            self.controls.set_status("Choose a content photo and a style picture first "
-                                     "(Pictures tab).", error=True)
+            message = "Choose a content photo and a style picture first (Pictures tab)."
+        elif run is None and not sum(self.style_weights) > 0:
+            message = "Give at least one style picture a blend weight above 0 (Pictures tab)."
+        if message:
+            self.controls.set_status(message, error=True)
             self._set_state("idle")
             return
         super().start_training(run)
+
+    def _set_state(self, state: str) -> None:
+        super()._set_state(state)
+        if hasattr(self, "size_buttons"):
+            self._show_size()
 
     def before_run(self, settings) -> None:
         super().before_run(settings)

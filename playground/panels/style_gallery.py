@@ -17,7 +17,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel,
                                QListView, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QSlider, QVBoxLayout, QWidget)
 
 from engine.data.style_pictures import (PICTURE_SUFFIXES, read_picture, shipped_pictures,
                                         take_camera_snapshot)
@@ -236,3 +236,62 @@ def _thumbnail(image: np.ndarray) -> QPixmap:
 
 def _short(title: str, limit: int = 11) -> str:
     return title if len(title) <= limit else title[:limit - 1] + "…"
+
+
+class BlendWeights(QWidget):
+    """One slider per selected style picture (0-100), shown when two or more are
+    selected: how much each counts in the blended style."""
+
+    changed = Signal(list)     # the weights, in the order of the pictures
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("blendWeights")
+        self._rows = QVBoxLayout(self)
+        self._rows.setContentsMargins(0, 0, 0, 0)
+        self.sliders: list[QSlider] = []
+        self._labels: list[QLabel] = []
+
+    def set_pictures(self, titles: list[str], weights: list[float] | None = None) -> None:
+        while self._rows.count():
+            item = self._rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.sliders, self._labels = [], []
+        self.setVisible(len(titles) > 1)
+        if len(titles) < 2:
+            return
+        weights = list(weights or [1.0] * len(titles))
+        top = max(weights) or 1.0
+        self._rows.addWidget(QLabel("<b>Blend</b> <span style='color:#777'>(how much each "
+                                    "style counts)</span>"))
+        for title, weight in zip(titles, weights):
+            slider = QSlider(Qt.Horizontal, objectName="blendSlider")
+            slider.setRange(0, 100)
+            slider.setValue(round(100 * weight / top))
+            label = QLabel()
+            label.setMinimumWidth(40)
+            slider.valueChanged.connect(self._moved)
+            row = QHBoxLayout()
+            name = QLabel(_short(title, 16))
+            name.setMinimumWidth(110)
+            row.addWidget(name)
+            row.addWidget(slider, 1)
+            row.addWidget(label)
+            self._rows.addLayout(row)
+            self.sliders.append(slider)
+            self._labels.append(label)
+        self._show_shares()
+
+    def weights(self) -> list[float]:
+        return [float(s.value()) for s in self.sliders]
+
+    def _moved(self, _value: int) -> None:
+        self._show_shares()
+        self.changed.emit(self.weights())
+
+    def _show_shares(self) -> None:
+        weights = self.weights()
+        total = sum(weights)
+        for label, weight in zip(self._labels, weights):
+            label.setText(f"{100 * weight / total:.0f}%" if total else "–")

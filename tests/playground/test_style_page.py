@@ -65,8 +65,20 @@ def test_pictures_picked_in_the_gallery_are_what_the_canvas_shows(qtbot, window,
     assert len(page.styles) == 2
     assert page.settings_panel.values().style == ";".join(p.source for p in page.styles)
     assert "50%" in page.canvas.style_view.caption.text()
+    # the blend sliders: the second style counts a quarter as much as the first
+    assert page.blend.isVisible() and len(page.blend.sliders) == 2
+    page.blend.sliders[1].setValue(25)
     chosen = page.painting_input()
     assert chosen["content"] is page.content[0].image and len(chosen["styles"]) == 2
+    assert chosen["style_weights"] == [100.0, 25.0]
+    assert page.settings_panel.values().style_blend == "100;25"
+    assert "80%" in page.canvas.style_view.caption.text()
+    click_row(qtbot, styles, 2)                           # one style again: no blend
+    assert not page.blend.isVisible() and page.painting_input()["style_weights"] == [1.0]
+    # the painting-size presets set the size setting
+    qtbot.mouseClick(page.size_buttons[200], Qt.LeftButton)
+    assert page.settings_panel.values().size == 200 and page.size_buttons[200].isChecked()
+    assert not page.size_buttons[48 if 48 in page.size_buttons else 300].isChecked()
 
 
 def test_the_picture_paints_live_and_the_balance_steers_the_running_job(qtbot, window,
