@@ -159,6 +159,12 @@ def cmd_run(args) -> int:
             return signals.exit_code
 
 
+def _provenance(dataset, settings):
+    """The data line (real-folds mode says the stand-in plus real folds)."""
+    from engine.lesson_runs.data_choice import run_provenance
+    return run_provenance(dataset, settings)
+
+
 def _run_lesson(args, signals) -> int:
     from engine.jobs import Job
     from engine.lessons import get_lesson
@@ -182,12 +188,13 @@ def _run_lesson(args, signals) -> int:
         print(f"error: {job.error}", file=sys.stderr)
         return EXIT_BAD_INPUT if job.bad_input else EXIT_RUN_FAILED
     result = job.result or {}
+    provenance, standin = _provenance(dataset, settings)
     report = {
         "lesson": lesson.id,
         "settings": settings_to_dict(settings),
         "dataset": None if not hasattr(dataset, "provenance") else {
-            "name": dataset.name, "provenance": dataset.provenance,
-            "standin": dataset.is_standin, "train_examples": dataset.m_train,
+            "name": dataset.name, "provenance": provenance, "standin": standin,
+            "train_examples": dataset.m_train,
             "test_examples": dataset.m_test},
         "costs": result.get("costs", []),
         "train_accuracy": job.metrics.get("train_accuracy"),
@@ -195,8 +202,9 @@ def _run_lesson(args, signals) -> int:
         "seconds": round(job.seconds, 4),
         "metrics": job.metrics,
     }
+    # detection lessons: the boxes found, the lines predict prints, which detector
     for key in ("timings", "sweep", "course_costs", "output_folder", "network",
-                "real_folds"):
+                "real_folds", "boxes", "lines", "detector", "picture"):
         if key in result:
             report[key] = result[key]
     if result.get("variants"):  # comparison lessons: each variant's course costs
@@ -204,6 +212,8 @@ def _run_lesson(args, signals) -> int:
     if args.json:
         print(json.dumps(_to_json(report)))
     else:
+        for line in report.get("lines", []):   # car detection: predict's lines
+            print(line)
         _print_examples(job.metrics, result)
         if "course_costs" in report:   # style transfer: model_nn's three costs
             for c in report["course_costs"]:
@@ -237,7 +247,7 @@ def _run_lesson(args, signals) -> int:
                     and isinstance(value, (int, float, str, bool)):
                 print(f"{key.replace('_', ' ')}: {value}")
         if dataset is not None and hasattr(dataset, "provenance"):
-            print(f"data: {dataset.provenance}")
+            print(f"data: {provenance}")
         print(f"seconds: {job.seconds:.2f}")
     return 0
 

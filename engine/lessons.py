@@ -58,6 +58,7 @@ _MODULES = {
     "cnn-signs": "cnn_signs",
     "happy-house": "happy_house",
     "resnet50": "resnet50",
+    "car-detection": "car_detection",
     "face-recognition": "face_recognition",
     "neural-style-transfer": "neural_style_transfer",
 }

@@ -518,15 +518,16 @@ def record_job(history: RunHistory, job, kind: str = "run",
     """Record an ended Job. Never raises: a problem becomes ``history.notice``."""
     from engine.settings import settings_to_dict
     try:
+        from engine.lesson_runs.data_choice import run_provenance
         outcome, message = job_outcome(job)
-        dataset = job.dataset
+        # a page may hand a job plain data (a dict of pictures): no provenance; in
+        # real-folds mode the line says the stand-in plus real folds, not the stand-in
+        provenance, standin = run_provenance(job.dataset, job.settings)
         return history.record(
             job.lesson.id, settings=settings_to_dict(job.settings), outcome=outcome,
             message=message, started_at=job.started_at or time.time(),
             duration_s=job.seconds, metrics=job.metrics, curves=job_curves(job),
-            # a page may hand a job plain data (a dict of pictures): no provenance
-            dataset=getattr(dataset, "provenance", None),
-            standin=getattr(dataset, "is_standin", None),
+            dataset=provenance, standin=standin,
             kind=kind, source=source)
     except Exception as exc:  # a lesson's odd result must not cost the user the app
         history.notice = f"This run was not recorded: {type(exc).__name__}: {exc}"

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 
+MAX_TEXT_SETTING_CHARS = 4096
+
+
 class SettingsError(ValueError):
     """A setting name or value the user gave is not acceptable; the text says why."""
 
@@ -47,6 +50,8 @@ def setting(default: Any, label: str, kind: str | None = None, *, minimum=None, 
     """Declare one hyperparameter field of a lesson's settings dataclass."""
     if kind is None:
         kind = {bool: "bool", int: "int", float: "float", str: "choice"}[type(default)]
+    # "text": free text such as a file path (set by the runner's --set or a page's own
+    # file picker; the settings panel shows no editor for it)
     spec = SettingSpec(label, kind, minimum, maximum, scale, tuple(choices), live, help,
                        tuple(activations))
     if kind == "layers":
@@ -107,6 +112,12 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
             value = float(value)
             if not math.isfinite(value):
                 raise ValueError
+        elif spec.kind == "text":
+            value = str(value)
+            if len(value) > MAX_TEXT_SETTING_CHARS or "\x00" in value:
+                raise SettingsError(f"{label} must be a line of at most "
+                                    f"{MAX_TEXT_SETTING_CHARS} characters.")
+            return value
         elif spec.kind == "choice":
             value = str(value)
             if value not in spec.choices:

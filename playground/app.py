@@ -89,6 +89,10 @@ def screenshot(app, lesson_id: str, out_path: str, steps: int, tab: int, size: s
     # What the page computes in the background (a layer table, the door model's
     # layers and their feature maps) belongs in the picture, not "Reading…".
     pump(lambda: not background_busy(page), time.monotonic() + 120)
+    # a page with its own background work (a detection) says when it has something to show
+    ready = getattr(page, "screenshot_ready", None)
+    if ready is not None:
+        pump(ready, time.monotonic() + 90)
     if hasattr(page, "tabs"):
         page.tabs.setCurrentIndex(min(tab, page.tabs.count() - 1))
     # Let the bridge deliver the last events and the plots repaint.

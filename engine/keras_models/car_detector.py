@@ -39,7 +39,9 @@ def build_car_detector(num_anchors: int = NUM_ANCHORS, num_classes: int = NUM_CL
     for k, (filters, size, stride) in enumerate(LAYERS, start=1):
         x = layers.Conv2D(filters, size, strides=stride, padding="same", use_bias=False,
                           name=f"conv{k}")(x)
-        x = layers.BatchNormalization(name=f"bn{k}")(x)
+        # momentum 0.9, not Keras's 0.99: an epoch here is only 16-32 steps, and with
+        # 0.99 the moving statistics inference uses lag the weights for hundreds of steps
+        x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.LeakyReLU(negative_slope=0.1, name=f"leaky{k}")(x)
     head = layers.Conv2D(num_anchors * (5 + num_classes), 1, name="head")
     out = head(x)

@@ -15,8 +15,8 @@ import dataclasses
 import numpy as np
 
 from engine.data.dataset import DataError
-from engine.data.real_folds import fold_dataset, fold_summary, real_photos_of, \
-    stratified_folds
+from engine.data.real_folds import DEFAULT_FOLDS, fold_dataset, fold_summary, \
+    real_photos_of, stratified_folds
 from engine.jobs import Reporter
 from engine.settings import setting
 
@@ -42,12 +42,18 @@ def with_data_choice(settings_cls):
 
 
 def data_loader(load_data, set_name: str):
-    """``load_data(settings)`` that reads the learner's dataset when one is named."""
+    """``load_data(settings)`` that reads the learner's dataset when one is named.
+
+    A file in the learner's own datasets folder that cannot be read is moved aside
+    (kept, renamed) so the chooser stops offering it; a file elsewhere is only refused."""
     def load(settings=None):
         path = getattr(settings, "data", "") if settings is not None else ""
         if path:
             from engine.data.own_datasets import load_own_dataset
-            return load_own_dataset(path, set_name)
+            try:
+                return load_own_dataset(path, set_name)
+            except DataError as exc:
+                raise DataError(_moved_aside(path, str(exc))) from None
         return load_data(settings)
 
     load.__doc__ = load_data.__doc__
@@ -115,11 +121,101 @@ def run_real_folds(run, hp, on_event, control, dataset, folds: int) -> dict:
     summary = fold_summary(accuracies, baseline)
     metrics = dict(out["metrics"])
     metrics.update(summary)
+    # the run's test figure is the mean held-out real accuracy, not the last fold's
+    metrics["test_accuracy"] = summary["real_fold_mean"]
     metrics["real_folds"] = folds
     metrics["folds_done"] = len(accuracies)
     result = dict(out["result"])
+    # the last fold's per-picture answers index its held-out fold, not the page's
+    # test pictures: drop them so no page shows them against the wrong pictures
+    for key in ("misclassified", "real_test"):
+        result.pop(key, None)
     result["real_folds"] = {**summary, "fold_sizes": sizes, "folds": folds,
                             "note": "Not the course's split: each real photo is scored "
                                     "once, by a model trained on the stand-in plus the "
                                     "other folds."}
     return {"metrics": metrics, "result": result}
+
+
+# --- the data chooser and the provenance line ---
+
+@dataclasses.dataclass(frozen=True)
+class DataOption:
+    """One entry of a picture lesson's data chooser: the settings it stands for."""
+    label: str
+    data: str = ""
+    real_folds: int = 0
+    help: str = ""
+
+
+def _moved_aside(path: str, message: str) -> str:
+    """Move an unreadable file of the learner's datasets folder aside; the sentence
+    to show (the reason, and where the file went)."""
+    from pathlib import Path
+
+    from engine.data.own_datasets import move_aside, own_datasets_dir
+
+    file = Path(path).expanduser()
+    try:
+        inside = file.is_file() and file.resolve().parent == own_datasets_dir().resolve()
+    except OSError:
+        inside = False
+    if not inside:
+        return message
+    try:
+        target = move_aside(file)
+    except OSError as exc:
+        return f"{message} (It could not be moved aside: {exc.strerror or exc}.)"
+    return f"{message} The file was moved aside as {target.name}, so it is not offered again."
+
+
+def real_folds_possible(set_name: str) -> bool:
+    """Real-folds mode is for sets whose training file is missing (the lesson trains
+    on the stand-in) while the course's real test file is there."""
+    from engine.data.course_files import find_course_file
+
+    if set_name not in ("signs", "happy"):   # only these stand-ins carry the real photos
+        return False
+    return find_course_file(f"train_{set_name}.h5") is None and \
+        find_course_file(f"test_{set_name}.h5") is not None
+
+
+def data_options(lesson_id: str) -> list[DataOption]:
+    """What a picture lesson can train on, first the lesson's usual data."""
+    from engine.data.course_files import find_course_file
+    from engine.data.own_datasets import LESSON_SETS, list_own_datasets
+
+    set_name = LESSON_SETS[lesson_id]
+    usual = "Course files" if find_course_file(f"train_{set_name}.h5") else \
+        "Stand-in (the course files are not there)"
+    options = [DataOption(f"{usual} (default)",
+                          help="The lesson's usual data: the course's files when they are "
+                               "in the data folder, else the drawn stand-in.")]
+    for path in list_own_datasets(set_name):
+        options.append(DataOption(f"Your dataset: {path.stem[len(set_name) + 1:]}",
+                                  data=str(path), help=str(path)))
+    if real_folds_possible(set_name):
+        options.append(DataOption(
+            f"Stand-in + real test photos in {DEFAULT_FOLDS} folds",
+            real_folds=DEFAULT_FOLDS,
+            help="Not the course's split: the real test photos are split into "
+                 f"{DEFAULT_FOLDS} folds; each fold is scored by a model trained on the "
+                 "stand-in plus the other folds."))
+    return options
+
+
+def run_provenance(dataset, settings) -> tuple[str | None, bool | None]:
+    """The data line a run is recorded and shown with, and whether it is the stand-in:
+    in real-folds mode the job's dataset is the plain stand-in, but the model trained
+    on the stand-in plus real photos, which the line must say."""
+    text = getattr(dataset, "provenance", None)
+    standin = getattr(dataset, "is_standin", None)
+    folds = int(getattr(settings, "real_folds", 0) or 0)
+    if folds >= 2 and not getattr(settings, "data", "") and standin:
+        real = (getattr(dataset, "extra", None) or {}).get("real_test")
+        source = f" of {real['provenance']}" if real else ""
+        return (f"Stand-in + real folds (not the course's split): the real test "
+                f"photos{source} in {folds} folds, each scored by a model trained on "
+                f"the stand-in plus the other folds; also the stand-in alone on the "
+                f"same folds", False)
+    return text, standin

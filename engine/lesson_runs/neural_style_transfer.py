@@ -121,9 +121,11 @@ class StylePictures:
     style_weights: list = field(default_factory=list)
     names: tuple = ("content", ("style",))
     name: str = "style-transfer pictures"
+    kind: str = "pictures"
     is_standin: bool = False
     m_train: int = 1
     m_test: int = 0
+    extra: dict = field(default_factory=dict)   # as engine.data.dataset.Dataset's
 
     @property
     def provenance(self) -> str:

@@ -20,6 +20,7 @@ PAGES = {
     "cnn-signs": "cnn_pages:CnnSignsPage",
     "happy-house": "happy_page:HappyPage",
     "resnet50": "resnet_page:ResNetPage",
+    "car-detection": "yolo_page:CarDetectionPage",
     "face-recognition": "face_page:FaceRecognitionPage",
     "neural-style-transfer": "style_page:StylePage",
 }

@@ -6,6 +6,7 @@ the panels their lesson needs by overriding the ``build_*`` and ``on_*`` hooks.
 """
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtCore import Qt, Signal
@@ -96,6 +97,7 @@ class TrainingPage(LessonPage):
         self.bridge = JobBridge(self)
         self.bridge.started.connect(self._on_started)
         self.bridge.progress.connect(self._on_progress)
+        self.bridge.progress.connect(self._show_fold)   # after the page's own status
         self.bridge.snapshot.connect(self._on_snapshot)
         self.bridge.paused.connect(self._on_paused)
         self.bridge.resumed.connect(self._on_resumed)
@@ -122,10 +124,17 @@ class TrainingPage(LessonPage):
         self.provenance = QLabel("Loading data…")
         self.provenance.setObjectName("dataProvenance")
         self.provenance.setWordWrap(True)
+        self.provenance.setTextFormat(Qt.RichText)   # the line is escaped HTML
         self.provenance.setStyleSheet("color:#555")
         side.addWidget(self.controls)
         side.addWidget(self.settings_panel)
         self.build_sidebar(side)
+        self.data_chooser = None
+        from engine.data.own_datasets import LESSON_SETS
+        if lesson.id in LESSON_SETS:   # picture lessons: which data to train on
+            from playground.panels.data_chooser import DataChooser
+            self.data_chooser = DataChooser(self)
+            side.addWidget(self.data_chooser)
         side.addWidget(self.provenance)
         side.addStretch(1)
         self.sidebar.setMaximumWidth(380)
@@ -244,10 +253,24 @@ class TrainingPage(LessonPage):
         self._tasks.append(task)
         return task.start()
 
+    def show_data_provenance(self) -> None:
+        """The data line; in real-folds mode it says the stand-in plus real folds."""
+        from engine.lesson_runs.data_choice import run_provenance
+        if self.dataset is None:
+            return
+        try:
+            settings = self.current_settings()
+        except SettingsError:
+            settings = None
+        text, standin = run_provenance(self.dataset, settings)
+        if self.data_chooser is not None:   # settings may have been set in code
+            self.data_chooser.refresh()
+        badge = " <b style='color:#b26a00'>[stand-in]</b>" if standin else ""
+        self.provenance.setText(f"Data: {html.escape(str(text), quote=False)}{badge}")
+
     def _data_loaded(self, dataset) -> None:
         self.dataset = dataset
-        badge = " <b style='color:#b26a00'>[stand-in]</b>" if dataset.is_standin else ""
-        self.provenance.setText(f"Data: {dataset.provenance}{badge}")
+        self.show_data_provenance()
         for plot, title in ((self.cost_plot, "Cost"), (self.accuracy_plot, "Accuracy")):
             plot.plot.setTitle(f"{title} (stand-in data)" if dataset.is_standin else title,
                                color=style.TEXT, size="11pt")
@@ -259,8 +282,11 @@ class TrainingPage(LessonPage):
 
     def _data_failed(self, message: str) -> None:
         self.dataset = None
-        self.provenance.setText(f"<span style='color:#c62828'>Data: {message}</span>")
+        self.provenance.setText(f"<span style='color:#c62828'>Data: "
+                                f"{html.escape(message, quote=False)}</span>")
         self.controls.set_status(message, error=True)
+        if self.data_chooser is not None:   # a chosen file failed: back to the usual data
+            self.data_chooser.data_failed(message)
 
     # --- running ---
     @property
@@ -393,6 +419,8 @@ class TrainingPage(LessonPage):
     def _set_state(self, state: str) -> None:
         self.controls.set_state(state)
         self.settings_panel.set_running(state in ("running", "paused", "stopping"))
+        if getattr(self, "data_chooser", None) is not None:
+            self.data_chooser.setEnabled(state not in ("running", "paused", "stopping"))
 
     def _on_setting_changed(self, name: str, value) -> None:
         if self.running:
@@ -402,6 +430,8 @@ class TrainingPage(LessonPage):
                                          if isinstance(value, float) else
                                          f"{name} = {value} from the next iteration.")
             return
+        if name == "real_folds":
+            self.show_data_provenance()
         if self.lesson.load_data is not None and \
                 self._full_data_key(self.current_settings()) != getattr(self, "_data_key",
                                                                         None):
@@ -504,6 +534,18 @@ class TrainingPage(LessonPage):
         self.real_accuracy.show_scores(metrics, self.dataset, self.real_test_file,
                                        self.standin_words)
         self.on_finished(data)
+        if self.data_chooser is not None:
+            from playground.panels.data_chooser import show_fold_results
+            show_fold_results(self, data)
+
+    def _show_fold(self, data: dict) -> None:
+        """A real-folds run: "Fold 2 of 5 · " before the page's own status."""
+        if self.data_chooser is None or (self.job and self.job.control.paused):
+            return
+        from playground.panels.data_chooser import fold_status
+        fold = fold_status(data)
+        if fold:
+            self.controls.set_status(f"{fold} · {self.controls.status.text()}")
 
     def _on_failed(self, message: str) -> None:
         self._set_state("idle")

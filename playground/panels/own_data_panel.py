@@ -396,9 +396,11 @@ class OwnDataPanel(QWidget):
         self.save_button.setEnabled(True)
         counts = ", ".join(f"{n} {c}" for c, n in self.draft.counts().items())
         self.say(f"Saved {path.name} ({counts}) in {path.parent}. The lesson now trains "
-                 f"on it; clear 'Dataset file' in the settings to go back.")
+                 f"on it; choose the usual data under 'Train on' to go back.")
         panel = self.page.settings_panel
-        panel.set_values(dataclasses.replace(panel.values(), data=str(path)))
+        panel.set_values(dataclasses.replace(panel.values(), data=str(path), real_folds=0))
+        if getattr(self.page, "data_chooser", None) is not None:
+            self.page.data_chooser.refresh()    # the new file is one of the choices now
         self.page.load_data()
         self.dataset_saved.emit(str(path))
 

@@ -28,12 +28,12 @@ def test_registry_ids_match_the_issue():
                             "deep-step-by-step", "deep-cat-classifier",
                             "initialization", "regularization", "gradient-checking",
                             "optimization", "tensorflow-signs", "cnn-step-by-step", "cnn-signs",
-                            "happy-house", "resnet50", "face-recognition",
+                            "happy-house", "resnet50", "car-detection", "face-recognition",
                             "neural-style-transfer"]
     sections = {"numpy-basics": "1.1", "initialization": "2.1", "optimization": "2.2",
                 "tensorflow-signs": "2.3", "cnn-step-by-step": "3.1", "cnn-signs": "3.2",
-                "happy-house": "3.3", "resnet50": "3.4", "face-recognition": "3.6",
-                "neural-style-transfer": "3.7"}
+                "happy-house": "3.3", "resnet50": "3.4", "car-detection": "3.5",
+                "face-recognition": "3.6", "neural-style-transfer": "3.7"}
     for lesson_id in lesson_ids():
         lesson = get_lesson(lesson_id)
         assert lesson.id == lesson_id and lesson.title
