@@ -12,6 +12,8 @@ import json
 import math
 from typing import Any
 
+from engine import limits
+
 OUTCOMES = ("finished", "stopped", "diverged", "failed")
 # 1970 .. 2100: time.localtime() takes these on every platform; 1e300 or -5 is tampering.
 LATEST_START = 4102444800.0
@@ -19,8 +21,9 @@ LATEST_START = 4102444800.0
 LONGEST_DURATION_S = 3.2e8
 # Text columns are read only up to these many characters (a tampered row could hold a
 # gigabyte); the SELECT cuts them off in SQLite, before Python sees them.
-MAX_TEXT_CHARS = 2000
-MAX_JSON_CHARS = 200_000
+MAX_TEXT_CHARS = limits.MAX_HISTORY_TEXT_CHARS
+MAX_JSON_CHARS = limits.MAX_HISTORY_JSON_CHARS
+MAX_CURVE_CHARS = limits.MAX_HISTORY_CURVE_CHARS
 # Settings values are numbers, words, or a layer list [[20, "relu"], ...]: two levels.
 MAX_SETTING_DEPTH = 3
 

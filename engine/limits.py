@@ -39,3 +39,29 @@ MAX_PICTURE_FILE_BYTES = 100 * MIB
 MAX_PICTURE_PIXELS = 60_000_000
 # Longest side in pixels (a 1 x 60,000,000 strip is no picture either).
 MAX_PICTURE_SIDE = 30_000
+
+# --- the app's own state files (a user or a program may edit them) ---
+# The last-trained settings JSON of a lesson (ours are ~300 bytes).
+MAX_SETTINGS_FILE_BYTES = 256 * 1024
+# Hidden layers a "layers" setting may list.
+MAX_HIDDEN_LAYERS = 64
+# Run history: characters of one text column read back (message, dataset line ...) and
+# of one JSON column (settings, metrics); cut off inside SQLite before Python sees them.
+MAX_HISTORY_TEXT_CHARS = 2000
+MAX_HISTORY_JSON_CHARS = 200_000
+# Characters of one stored cost curve read back (1,000 points are ~25 KB).
+MAX_HISTORY_CURVE_CHARS = 400_000
+# The door model's JSON beside its weights (ours is ~300 bytes).
+MAX_DOOR_INFO_BYTES = 64 * 1024
+
+# --- pretrained weights files (ResNet50.h5, FaceNet .h5 / CSV folder, the door model) ---
+# The course's ResNet50.h5 holds ~95 MB of arrays, its largest 9.4 MB; FaceNet's ~15 MB.
+MAX_WEIGHT_ARRAY_BYTES = 256 * MIB
+MAX_WEIGHTS_TOTAL_BYTES = 1024 * MIB
+# A chunk is decompressed whole to read anything of it.
+MAX_WEIGHT_CHUNK_BYTES = 64 * MIB
+MAX_WEIGHT_ARRAY_DIMS = 5              # a conv kernel has 4
+MAX_WEIGHT_LAYERS = 5000               # ResNet50 has 107 layers with weights
+MAX_ARRAYS_PER_LAYER = 64
+# One FaceNet weights CSV (the largest, dense_w.csv, is ~2 MB).
+MAX_WEIGHTS_CSV_BYTES = 32 * MIB

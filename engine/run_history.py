@@ -76,7 +76,8 @@ _READ_COLUMNS = ", ".join(
     for name in _RUN_COLUMNS)
 # Stored curves hold at most MAX_CURVE_POINTS (+1) points; allow slack for older files.
 _MAX_READ_POINTS = 10 * MAX_CURVE_POINTS
-_POINTS_TEXT = "CASE WHEN length(points) <= 400000 THEN points END"
+_POINTS_TEXT = (f"CASE WHEN length(points) <= {history_rows.MAX_CURVE_CHARS} "
+                "THEN points END")
 
 
 class _Corrupt(Exception):

@@ -15,8 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-
-MAX_TEXT_SETTING_CHARS = 4096
+from engine import limits
 
 
 class SettingsError(ValueError):
@@ -25,8 +24,8 @@ class SettingsError(ValueError):
 
 # A settings file holds a handful of numbers: anything bigger is not one of ours, and
 # reading it whole could cost memory. A network of more layers than this is not a lesson.
-MAX_SETTINGS_FILE_BYTES = 256 * 1024
-MAX_HIDDEN_LAYERS = 64
+MAX_SETTINGS_FILE_BYTES = limits.MAX_SETTINGS_FILE_BYTES
+MAX_HIDDEN_LAYERS = limits.MAX_HIDDEN_LAYERS
 # A "text" setting holds a file path or a short name, never a document.
 MAX_TEXT_SETTING_CHARS = 4096
 
@@ -112,12 +111,6 @@ def coerce(name: str, spec: SettingSpec, value: Any) -> Any:
             value = float(value)
             if not math.isfinite(value):
                 raise ValueError
-        elif spec.kind == "text":
-            value = str(value)
-            if len(value) > MAX_TEXT_SETTING_CHARS or "\x00" in value:
-                raise SettingsError(f"{label} must be a line of at most "
-                                    f"{MAX_TEXT_SETTING_CHARS} characters.")
-            return value
         elif spec.kind == "choice":
             value = str(value)
             if value not in spec.choices:

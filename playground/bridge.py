@@ -33,6 +33,7 @@ class JobBridge(QObject):
     resumed = Signal(dict)
     finished = Signal(dict)
     failed = Signal(str)
+    other = Signal(str, dict)   # a lesson's own events (real folds: "fold", "fold_done")
     _wake = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -86,6 +87,8 @@ class JobBridge(QObject):
                 self.failed.emit(event.data.get("message", "The run failed."))
             elif event.kind in ("paused", "resumed", "finished"):
                 getattr(self, event.kind).emit(event.data)
+            elif event.kind != "started":
+                self.other.emit(event.kind, event.data)
 
 
 class BackgroundTask(QObject):

@@ -78,8 +78,10 @@ class Door:
             return DoorStatus("closed", None, "Waiting for a face")
         face = max(detections, key=lambda d: d.box.area)
         if face.name is None:
+            # "Not sure" (engine/faces/door_safety.py) breaks the streak like a stranger.
             self._streak_name, self._streak = None, 0
-            return DoorStatus("closed", None, "Not recognised")
+            return DoorStatus("closed", None, getattr(face, "unsure", None)
+                              or "Not recognised")
         if face.name == self._streak_name:
             self._streak += 1
         else:

@@ -80,6 +80,12 @@ class FaceEncoder(abc.ABC):
 
     name: str = "face encoder"
     threshold: float = 0.6
+    # What the door needs to be sure (engine/faces/door_safety.py): the best resident
+    # this much under the threshold and this much nearer than the next one, and a face
+    # good enough to judge. Off here; the real face encoders turn them on.
+    door_sure_gap: float = 0.0
+    door_margin: float = 0.0
+    door_checks_quality: bool = False
 
     @abc.abstractmethod
     def locate(self, image: np.ndarray) -> list[FaceBox]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.faces import door_safety, face_quality
 from engine.faces.camera import LoopThread, RateMeter
 from engine.faces.encoder import ENCODING_SIZE, FaceBox, FaceEncoder
 from engine.faces.errors import FaceError
@@ -46,6 +47,9 @@ class Detection:
     distance: float
     encoding: np.ndarray = field(repr=False, compare=False)
     nearest: str | None = None   # the closest resident even when too far to be accepted
+    # Why the door is not sure who this is (face too poor, or two residents too close
+    # to call); None when named or simply unknown. See engine/faces/door_safety.py.
+    unsure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,15 @@ def recognize(frame, encoder: FaceEncoder, store: ResidentStore,
     encodings = np.asarray(encoder.encode_faces(frame, boxes), dtype=np.float64)
     encodings = encodings.reshape(len(boxes), ENCODING_SIZE)
     detections = []
-    for box, encoding, (name, distance) in zip(boxes, encodings, store.nearest_many(encodings)):
-        accepted = name if name is not None and distance < threshold else None
-        detections.append(Detection(box, accepted, distance, encoding, nearest=name))
+    for box, encoding, (best, second) in zip(boxes, encodings,
+                                             store.two_nearest_many(encodings)):
+        # A name only when the door is sure: good face, clearly nearest one resident.
+        quality = face_quality.measure(frame, box) if encoder.door_checks_quality else None
+        accepted, unsure = door_safety.judge(best, second, threshold, quality,
+                                             sure_gap=encoder.door_sure_gap,
+                                             margin=encoder.door_margin)
+        detections.append(Detection(box, accepted, best[1], encoding, nearest=best[0],
+                                    unsure=unsure))
     # largest face first: the person at the door, not someone passing behind
     detections.sort(key=lambda d: d.box.area, reverse=True)
     return detections

@@ -66,7 +66,8 @@ def _child(conn, encoder_choice, store_path) -> None:
             conn.send(("error", index, f"Face recognition failed: {type(exc).__name__}: "
                                        f"{exc}"))
             continue
-        plain = [(d.box.as_tuple(), d.name, float(d.distance), d.encoding, d.nearest)
+        plain = [(d.box.as_tuple(), d.name, float(d.distance), d.encoding, d.nearest,
+                  d.unsure)
                  for d in detections]
         conn.send(("result", index, plain, time.perf_counter() - started))
 
@@ -196,8 +197,9 @@ class ProcessRecognitionWorker:
                 continue
             _, index, plain, latency = answer
             self.error = None
-            detections = [Detection(FaceBox(*box), name, distance, encoding, nearest=nearest)
-                          for box, name, distance, encoding, nearest in plain]
+            detections = [Detection(FaceBox(*box), name, distance, encoding, nearest=nearest,
+                                    unsure=unsure)
+                          for box, name, distance, encoding, nearest, unsure in plain]
             now = time.monotonic()
             self._rate.tick(now)
             self.results += 1

@@ -189,6 +189,29 @@ class ResidentStore:
         best = distances.argmin(axis=1)
         return [(owners[j], float(distances[i, j])) for i, j in enumerate(best)]
 
+    def two_nearest_many(self, encodings) -> list[tuple[tuple[str | None, float],
+                                                        tuple[str | None, float]]]:
+        """For each row: (nearest resident, distance) and (the nearest *other*
+        resident, distance); (None, inf) where there is none. The door's margin test
+        compares the two (engine/faces/door_safety.py)."""
+        encodings = np.asarray(encodings, dtype=np.float64).reshape(-1, ENCODING_SIZE)
+        with self._lock:
+            matrix, owners = self._matrix, self._owners
+        nobody = (None, float("inf"))
+        if not owners:
+            return [(nobody, nobody)] * len(encodings)
+        distances = np.linalg.norm(encodings[:, None, :] - matrix[None, :, :], axis=2)
+        names = sorted(set(owners))
+        columns = {n: [j for j, o in enumerate(owners) if o == n] for n in names}
+        per_name = np.stack([distances[:, columns[n]].min(axis=1) for n in names], axis=1)
+        out = []
+        for row in per_name:
+            order = np.argsort(row, kind="stable")
+            first = (names[order[0]], float(row[order[0]]))
+            second = (names[order[1]], float(row[order[1]])) if len(names) > 1 else nobody
+            out.append((first, second))
+        return out
+
     # -- changing ---------------------------------------------------------------------------
 
     def add_photo(self, name, image, encoder: FaceEncoder) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The course's TensorFlow training loop, for any Keras model (lessons 2.3 and 3.2).
+"""The course's TensorFlow training loop, for any Keras model (lessons 2.3 and 4.2).
 
 The course trains its TensorFlow networks with a hand-written loop rather than
 ``model.fit``, and its figures depend on that loop's details:

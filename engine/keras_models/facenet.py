@@ -1,4 +1,4 @@
-"""Lesson 4.4 (catalog 3.6): face verification and recognition for the Happy House.
+"""Lesson 4.6 (catalog 3.6): face verification and recognition for the Happy House.
 
 The course's functions with their names, signatures, prints and return values:
 ``triplet_loss``, ``faceRecoModel`` (engine/keras_models/facenet_model.py),
@@ -158,6 +158,12 @@ class FaceNetEncoder(FaceEncoder):
 
     name = "FaceNet Inception (course weights)"
     threshold = COURSE_THRESHOLD
+    # The door's safety checks (engine/faces/door_safety.py). Not measured for FaceNet
+    # (its course weights are the user's to supply): the quality gate is the same, and
+    # the margins are dlib's measured 0.1 of 0.6 scaled to this threshold.
+    door_sure_gap = COURSE_THRESHOLD / 6
+    door_margin = COURSE_THRESHOLD / 6
+    door_checks_quality = True
 
     def __init__(self, model, locator: FaceEncoder | None = None,
                  margin: float = CROP_MARGIN) -> None:

@@ -23,12 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import limits
 from engine.keras_models.facenet_model import WEIGHTS
 # The generic .h5 reading lives in h5_weights (ResNet50 uses it too).
 from engine.keras_models.h5_weights import apply_named_weights, read_h5_weights
 from engine.weights import WeightsError, get_entry
 
 BN_SUFFIXES = ("_w", "_b", "_m", "_v")
+# The largest course CSV (dense_w.csv, 94,208 numbers) is ~2 MB; a number in text
+# takes at most ~25 characters, so a CSV over this cannot be a layer's weights.
+MAX_CSV_BYTES = limits.MAX_WEIGHTS_CSV_BYTES
 
 
 def _csv_name(layer: str, suffix: str) -> str:
@@ -39,16 +43,25 @@ def _csv_name(layer: str, suffix: str) -> str:
 def _read_csv_numbers(path: Path, layer: str) -> np.ndarray:
     """All numbers of a CSV file, in reading order (rows are not meaningful: fr_utils
     reshapes whatever it reads)."""
+    from engine.small_files import NotASmallFile, read_small_file
     try:
-        raw = path.read_bytes()
+        raw = read_small_file(path, MAX_CSV_BYTES)
     except OSError as exc:
         raise WeightsError(f"Cannot read {path.name} (layer '{layer}'): "
                            f"{exc.strerror or exc}.") from None
+    except NotASmallFile as exc:
+        raise WeightsError(f"{path.name} (layer '{layer}') is not a weights CSV: "
+                           f"{exc}.") from None
     tokens = [t for t in raw.replace(b"\r", b"").replace(b"\n", b",").split(b",")
               if t.strip()]
+    # NumPy pads every token to the longest: one 10 MB "number" among a million would
+    # ask for terabytes. No written float needs 64 characters.
+    if any(len(t) > 64 for t in tokens):
+        raise WeightsError(f"{path.name} (layer '{layer}') holds something other than "
+                           "comma-separated numbers.")
     try:
         return np.array(tokens).astype(np.float32)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise WeightsError(f"{path.name} (layer '{layer}') holds something other than "
                            "comma-separated numbers.") from None
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import threading
-import weakref
 
 import numpy as np
 
@@ -31,9 +30,20 @@ from engine.jobs import LessonError
 from engine.keras_models.job_callback import load_tensorflow
 from engine.keras_models.model_build import MODEL_BUILD_LOCK
 
-# Sub-models per model, keyed weakly so a discarded model (a new run) frees its own.
-_extractors: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# Sub-models are kept on the model object itself (not in a module-level cache: a
+# WeakKeyDictionary whose values hold the model's layers kept every retrained model
+# alive), so a discarded model (a new run) takes its sub-models with it.
+_EXTRACTORS_ATTRIBUTE = "_feature_map_extractors"
 _extractors_lock = threading.Lock()
+
+
+def _extractors_of(model) -> dict:
+    found = getattr(model, "__dict__", {}).get(_EXTRACTORS_ATTRIBUTE)
+    if found is None:
+        found = {}
+        # object.__setattr__: Keras would otherwise track the sub-models as layers.
+        object.__setattr__(model, _EXTRACTORS_ATTRIBUTE, found)
+    return found
 
 
 # --- the model's layers -------------------------------------------------------
@@ -90,7 +100,7 @@ def _layer(model, layer_name: str):
 def _extractor(model, layer_name: str):
     """``keras.Model(model.inputs, layer.output)``, built once per layer and model."""
     with _extractors_lock:
-        per_model = _extractors.setdefault(model, {})
+        per_model = _extractors_of(model)
         extractor = per_model.get(layer_name)
         if extractor is None:
             layer = _layer(model, layer_name)
@@ -111,7 +121,7 @@ def _extractor(model, layer_name: str):
 def cached_layers(model) -> list[str]:
     """Names of the layers whose sub-model is already built (tests check reuse)."""
     with _extractors_lock:
-        return list(_extractors.get(model, {}))
+        return list(_extractors_of(model))
 
 
 # --- pictures in ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Happy House models (course 4, section 3.3), built with Keras layers.
+"""The Happy House models (course 4, section 4.3), built with Keras layers.
 
 ``HappyModel(input_shape)`` is the course's function as it runs in the notebook.
 Its blocks 2 and 3 pad ``X_input`` instead of the previous block's output, so

@@ -18,6 +18,7 @@ import os
 import time
 from pathlib import Path
 
+from engine import limits
 from engine.weights import WeightsError, weights_dir
 
 FOLDER = "happy"
@@ -25,6 +26,11 @@ WEIGHTS_NAME = "happy_model.weights.h5"
 INFO_NAME = "happy_model.json"
 # metrics worth keeping with the weights (what the door's tooltip shows)
 KEPT_METRICS = ("real_test_accuracy", "test_accuracy", "train_accuracy", "epochs")
+# The JSON we write is ~300 bytes; anything over this is not ours.
+MAX_INFO_BYTES = limits.MAX_DOOR_INFO_BYTES
+# The Happy House model is built for the pictures it was trained on: 64x64x3 in the
+# course. A JSON asking for 100000x100000 pictures would build a model of terabytes.
+INPUT_SIDES = (16, 512)
 
 
 def door_model_dir() -> Path:
@@ -87,21 +93,43 @@ def read_door_info(path=None) -> dict:
     info_path = weights.with_name(INFO_NAME)
     if not weights.is_file():
         raise WeightsError(f"No Happy House model at {weights}.")
+    from engine.small_files import NotASmallFile, read_small_file
+    damaged = (f"{INFO_NAME} beside {weights.name} is damaged; save the model again from "
+               "the Happy House page.")
     try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-        architecture = str(info["architecture"])
+        info = json.loads(read_small_file(info_path, MAX_INFO_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise WeightsError(f"{weights.name} has no {INFO_NAME} beside it, so its "
                            "architecture is unknown; save the model again from the "
                            "Happy House page.") from None
-    except (OSError, ValueError, KeyError, TypeError):
-        raise WeightsError(f"{INFO_NAME} beside {weights.name} is damaged; save the model "
-                           "again from the Happy House page.") from None
+    except (OSError, NotASmallFile, ValueError, RecursionError, OverflowError):
+        # ValueError: bad JSON or UTF-8, or a number over Python's digit limit;
+        # RecursionError: deep nesting.
+        raise WeightsError(damaged) from None
+    if not isinstance(info, dict) or not isinstance(info.get("architecture"), str):
+        raise WeightsError(damaged)
+    architecture = info["architecture"][:80]
     from engine.keras_models.happy import ARCHITECTURES
     if architecture not in ARCHITECTURES:
         raise WeightsError(f"{INFO_NAME} names an unknown architecture '{architecture}'.")
+    shape = info.get("input_shape", [64, 64, 3])
+    if not (isinstance(shape, list) and len(shape) == 3
+            and all(isinstance(d, int) and not isinstance(d, bool) for d in shape)
+            and all(INPUT_SIDES[0] <= d <= INPUT_SIDES[1] for d in shape[:2])
+            and shape[2] in (1, 3)):
+        raise WeightsError(f"{INFO_NAME} gives an input size the Happy House model cannot "
+                           f"have; save the model again from the Happy House page.")
+    metrics = info.get("metrics")
+    # Only finite numbers are kept: the door's tooltip does arithmetic on them.
+    info["metrics"] = {k: v for k, v in metrics.items()
+                       if k in KEPT_METRICS and isinstance(v, (int, float))
+                       and not isinstance(v, bool) and abs(v) < 1e9} \
+        if isinstance(metrics, dict) else {}
+    if not isinstance(info.get("saved"), str):
+        info.pop("saved", None)
     info["path"] = str(weights)
     info["architecture"] = architecture
+    info["input_shape"] = shape
     return info
 
 

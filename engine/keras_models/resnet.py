@@ -1,4 +1,4 @@
-"""Lesson 3.4's residual network: the course's ``identity_block``,
+"""Lesson 4.4's residual network: the course's ``identity_block``,
 ``convolutional_block`` and ``ResNet50``, with its layer names and initialisers.
 
 Names follow the course (``res2a_branch2a``, ``bn2a_branch2a``, ``res2a_branch1``,

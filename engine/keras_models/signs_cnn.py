@@ -1,4 +1,4 @@
-"""Lesson 3.2, Convolutional Neural Networks: Application, in TensorFlow 2 / Keras 3.
+"""Lesson 4.2, Convolutional Neural Networks: Application, in TensorFlow 2 / Keras 3.
 
 The course's network reads a 64x64 SIGNS picture with two small convolutions:
 

@@ -7,7 +7,7 @@ returns the NumPy value the session used to return. The three-layer SIGNS networ
 is a Keras model and ``model(...)`` trains it with the course's loop: Adam, the
 course's mini-batches (``random_mini_batches`` with seed 3 incremented each epoch)
 and its epoch cost (the sum of the mini-batch costs divided by ``int(m / 32)``).
-The loop itself is ``course_loop.train_course_loop``, shared with lesson 3.2.
+The loop itself is ``course_loop.train_course_loop``, shared with lesson 4.2.
 
 TensorFlow is imported through ``load_tensorflow()`` inside the functions.
 """

@@ -1,4 +1,4 @@
-"""Lesson 3.5: car detection with YOLOv2.
+"""Lesson 4.5: car detection with YOLOv2.
 
 ``run`` detects the objects of one picture (your file, or a built-in road scene drawn
 by ``engine/data/road_scenes.py``) with the active detector: full YOLOv2 when the
@@ -168,6 +168,8 @@ def train(hp: CarDetectionSettings, on_event, control, dataset=None) -> dict:
 
     stopped = False
     try:
+        # the starting point of the mAP curve (a line needs two points)
+        ap_curve.append((0, tr.evaluate(model, anchors, held_out)["map"]))
         snapshot(0)
         for epoch in range(epochs):
             for b, data in enumerate(tr.batches(epoch, hp.scenes_per_epoch, batch, anchors,
@@ -186,7 +188,7 @@ def train(hp: CarDetectionSettings, on_event, control, dataset=None) -> dict:
     except StopRequested:
         stopped = True
     final = tr.evaluate(model, anchors, held_out)
-    metrics = {"epochs": len(ap_curve), "iterations": step,
+    metrics = {"epochs": max(len(ap_curve) - 1, 0), "iterations": step,
                "final_cost": on_event.curve[-1][1] if on_event.curve else None,
                "map50": final["map"],
                **{f"ap50_{k.replace('/', '_').replace(' ', '_')}": v
@@ -200,7 +202,7 @@ def train(hp: CarDetectionSettings, on_event, control, dataset=None) -> dict:
 LESSON = Lesson(
     id="car-detection",
     title="Car detection with YOLO",
-    course=COURSE_4, section="3.5",
+    course=COURSE_4, section="4.5",
     settings=CarDetectionSettings, run=run,
     summary="How 19x19x5 candidate boxes become a handful of named boxes: YOLOv2's "
             "head, score filtering and non-max suppression, on road scenes or your "

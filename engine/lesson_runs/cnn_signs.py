@@ -1,4 +1,4 @@
-"""Lesson 3.2: Convolutional Neural Networks: Application, a small ConvNet on SIGNS.
+"""Lesson 4.2: Convolutional Neural Networks: Application, a small ConvNet on SIGNS.
 
 The run is the course's ``model``: CONV (W1) -> RELU -> MAXPOOL -> CONV (W2) -> RELU
 -> MAXPOOL -> FLATTEN -> FULLY CONNECTED, trained with Adam and the course's
@@ -128,7 +128,7 @@ def classify_image(result: dict, source) -> dict:
 LESSON = Lesson(
     id="cnn-signs",
     title="ConvNet application: hand signs",
-    course=COURSE_4, section="3.2",
+    course=COURSE_4, section="4.2",
     settings=with_data_choice(CnnSignsSettings), run=run_with_data_choice(run, load_data),
     load_data=load_data,
     summary="A two-convolution network in Keras reads the SIGNS hand signs 0 to 5: "

@@ -1,4 +1,4 @@
-"""Lesson 3.1 (course 4): convolution step by step, then a small ConvNet trained with it.
+"""Lesson 4.1 (course 4): convolution step by step, then a small ConvNet trained with it.
 
 The course stops at the building blocks (padding, one convolution step, the conv and
 pool layers forward and backward). The run puts those blocks to work: a NumPy ConvNet
@@ -314,7 +314,7 @@ def classify_image(result: dict, source) -> dict:
 LESSON = Lesson(
     id="cnn-step-by-step",
     title="Convolution step by step",
-    course=COURSE_4, section="3.1",
+    course=COURSE_4, section="4.1",
     settings=with_data_choice(ConvNetSettings), run=run_with_data_choice(run, load_data),
     load_data=load_data,
     summary="Padding, one convolution step, conv and pool layers forward and backward; "

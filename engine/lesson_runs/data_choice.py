@@ -100,11 +100,13 @@ def run_real_folds(run, hp, on_event, control, dataset, folds: int) -> dict:
     out = None
     for fold in range(folds):
         fold_data = fold_dataset(base, real_X, real_Y, split, fold, real["provenance"])
-        on_event("fold", fold=fold, folds=folds, provenance=fold_data.provenance)
+        on_event("fold", fold=fold, folds=folds, provenance=fold_data.provenance,
+                 held_out=int(split[fold].size))
         out = run(hp, _fold_reporter(on_event, fold, folds), control, dataset=fold_data)
         accuracies.append(float(out["metrics"]["test_accuracy"]))
         sizes.append(int(split[fold].size))
-        on_event("fold_done", fold=fold, folds=folds, accuracy=accuracies[-1])
+        on_event("fold_done", fold=fold, folds=folds, accuracy=accuracies[-1],
+                 held_out=sizes[-1])
         if control.stop_requested:
             break
     # The stand-in alone, trained once (it does not depend on the fold), scored on
@@ -187,7 +189,7 @@ def data_options(lesson_id: str) -> list[DataOption]:
 
     set_name = LESSON_SETS[lesson_id]
     usual = "Course files" if find_course_file(f"train_{set_name}.h5") else \
-        "Stand-in (the course files are not there)"
+        "Stand-in, no course files"
     options = [DataOption(f"{usual} (default)",
                           help="The lesson's usual data: the course's files when they are "
                                "in the data folder, else the drawn stand-in.")]

@@ -1,4 +1,4 @@
-"""Lesson 4.4 (catalog 3.6): face verification, recognition and the triplet loss.
+"""Lesson 4.6 (catalog 3.6): face verification, recognition and the triplet loss.
 
 Nothing is trained (the course only loads a pretrained FaceNet). The run encodes the
 enrolled residents' photos with the chosen encoder and measures how well the
@@ -178,7 +178,7 @@ def run(hp: FaceRecognitionSettings, on_event, control, dataset=None) -> dict:
 LESSON = Lesson(
     id="face-recognition",
     title="Face recognition for the Happy House",
-    course=COURSE_4, section="3.6",
+    course=COURSE_4, section="4.6",
     settings=FaceRecognitionSettings, run=run,
     summary="Verification (1:1) and recognition (1:K) with 128-number face encodings, "
             "the triplet loss, and a door that opens for the residents.",

@@ -1,4 +1,4 @@
-"""Lesson 3.3: the Keras tutorial, the Happy House.
+"""Lesson 4.3: the Keras tutorial, the Happy House.
 
 The run is the course's four Keras steps: build ``HappyModel((64, 64, 3))``,
 compile it (Adam 0.001, binary cross-entropy, accuracy), ``fit`` it for 20 epochs in
@@ -138,7 +138,7 @@ def classify_image(result: dict, source) -> dict:
 LESSON = Lesson(
     id="happy-house",
     title="Keras: the Happy House",
-    course=COURSE_4, section="3.3",
+    course=COURSE_4, section="4.3",
     settings=with_data_choice(HappySettings), run=run_with_data_choice(run, load_data),
     load_data=load_data,
     summary="Build, compile, fit and evaluate a small Keras CNN that opens the door "

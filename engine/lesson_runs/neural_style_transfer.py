@@ -1,4 +1,4 @@
-"""Lesson 3.7: Art generation with neural style transfer.
+"""Lesson 4.7 (catalog 3.7): Art generation with neural style transfer.
 
 The run paints a picture with a :class:`~engine.keras_models.style_painting.StylePainter`:
 one Adam step on the pixels per iteration, with the course's costs (content cost at
@@ -359,7 +359,7 @@ def run(hp: StyleTransferSettings, on_event, control, dataset=None) -> dict:
 LESSON = Lesson(
     id="neural-style-transfer",
     title="Art generation with neural style transfer",
-    course=COURSE_4, section="3.7",
+    course=COURSE_4, section="4.7",
     settings=StyleTransferSettings, run=run, load_data=load_data,
     summary="Paint a photo in the style of a picture: Adam on the pixels, the content "
             "cost at one layer, Gram-matrix style costs at five.",

@@ -1,4 +1,4 @@
-"""Lesson 3.4: Residual Networks, the course's ResNet50 trained on SIGNS.
+"""Lesson 4.4: Residual Networks, the course's ResNet50 trained on SIGNS.
 
 A run starts either from the course's fresh network (every kernel
 ``glorot_uniform(seed=0)``) or from the pretrained ``ResNet50.h5`` found through the
@@ -306,7 +306,7 @@ def steps_per_epoch(pictures: int, batch_size) -> int:
 LESSON = Lesson(
     id="resnet50",
     title="Residual Networks",
-    course=COURSE_4, section="3.4",
+    course=COURSE_4, section="4.4",
     settings=with_data_choice(ResNetSettings), run=run_with_data_choice(run, load_data),
     load_data=load_data,
     summary="Skip connections let a 50-layer network train: the course's ResNet50 "

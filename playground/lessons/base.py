@@ -7,11 +7,12 @@ the panels their lesson needs by overriding the ``build_*`` and ``on_*`` hooks.
 from __future__ import annotations
 
 import html
+import sys
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from engine.run_history import record_job, shared_history
 from engine.settings import (SettingsError, load_settings, save_settings, settings_to_dict,
@@ -25,10 +26,20 @@ from playground.panels.lesson_text import LessonText
 from playground.panels.live_plots import AccuracyPlot, CostPlot
 from playground.panels.real_score import RealScoreHeadline
 from playground.panels import style
+from playground.panels.panel_tabs import PanelTabs
 from playground.panels.runs_panel import RunsPanel
+from playground.safe_slots import guarded
 
 
 CURVE_INTERVAL_S = 0.1
+TEXT_MIN_WIDTH = 240
+SIDEBAR_WIDTH = 300
+
+
+def text_width_for(page_width: int) -> int:
+    """The lesson column's first width: about a third of the page, 280-460 px, so
+    a line of text stays readable and the bench keeps room for its plots."""
+    return int(min(460, max(280, 0.27 * page_width)))
 
 
 class LessonPage(QWidget):
@@ -44,6 +55,8 @@ class LessonPage(QWidget):
         title = QLabel(f"<b style='font-size:15pt'>{lesson.section}&nbsp; {lesson.title}</b>"
                        f"<br><span style='color:#666'>{lesson.summary}</span>")
         title.setObjectName("lessonTitle")
+        title.setWordWrap(True)      # a long summary wraps instead of widening the window
+        title.setMinimumWidth(200)
         outer.addWidget(title)
         # Where an exception caught by a guarded handler is said (playground/safe_slots).
         self.problem = QLabel("")
@@ -53,8 +66,9 @@ class LessonPage(QWidget):
         self.problem.hide()
         outer.addWidget(self.problem)
         self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.setObjectName("pageSplitter")
         self.text = LessonText(background=True)  # opening a page never waits on mathtext
-        self.text.setMinimumWidth(280)
+        self.text.setMinimumWidth(TEXT_MIN_WIDTH)
         self.text.load_lesson(lesson.id)
         self.splitter.addWidget(self.text)
         self.work_area = QWidget()
@@ -63,9 +77,46 @@ class LessonPage(QWidget):
         self.splitter.addWidget(self.work_area)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([360, 1100])
-        self.splitter.setChildrenCollapsible(False)
+        # The text can be dragged shut (or toggled, see set_text_shown); the bench cannot.
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
         outer.addWidget(self.splitter, 1)
+        self._text_width = None
+
+    @guarded("lay out this page")
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._text_width is None:   # first show: a text column sized to the window
+            self._text_width = text_width_for(self.width())
+            self.splitter.setSizes([self._text_width, max(1, self.width() - self._text_width)])
+
+    # --- the lesson text column ---
+    def text_shown(self) -> bool:
+        return self.splitter.sizes()[0] > 0 and self.text.isVisible()
+
+    def set_text_shown(self, shown: bool) -> None:
+        """Show or fold away the lesson text (the bench keeps the room)."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if shown:
+            width = self._text_width or text_width_for(total)
+            self.splitter.setSizes([width, max(1, total - width)])
+        else:
+            if sizes[0] > 0:
+                self._text_width = sizes[0]
+            self.splitter.setSizes([0, total])
+
+    def set_reading_mode(self, reading: bool) -> None:
+        """Reading mode: the lesson text takes the whole page; the bench waits."""
+        self.work_area.setVisible(not reading)
+        if reading:
+            self.text.show()
+            self.splitter.setSizes([max(1, sum(self.splitter.sizes())), 0])
+        else:
+            self.set_text_shown(True)
+
+    def reading_mode(self) -> bool:
+        return not self.work_area.isVisible() and self.isVisible()
 
     def shutdown(self) -> None:
         """Called when the window closes: stop anything running."""
@@ -103,6 +154,7 @@ class TrainingPage(LessonPage):
         self.bridge.resumed.connect(self._on_resumed)
         self.bridge.finished.connect(self._on_finished)
         self.bridge.failed.connect(self._on_failed)
+        self.bridge.other.connect(self._on_other_event)
         self.sidebar = QWidget()
         side = QVBoxLayout(self.sidebar)
         side.setContentsMargins(0, 0, 0, 0)
@@ -137,11 +189,16 @@ class TrainingPage(LessonPage):
             side.addWidget(self.data_chooser)
         side.addWidget(self.provenance)
         side.addStretch(1)
-        self.sidebar.setMaximumWidth(380)
+        # The run controls and settings scroll when they are taller than the screen.
+        self.sidebar_area = QScrollArea()
+        self.sidebar_area.setObjectName("sidebarScroll")
+        self.sidebar_area.setWidgetResizable(True)
+        self.sidebar_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.sidebar_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar_area.setWidget(self.sidebar)
         bench = QHBoxLayout()
-        bench.addWidget(self.sidebar, 0)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("panelTabs")
+        bench.addWidget(self.sidebar_area, 0)
+        self.tabs = PanelTabs()
         bench.addWidget(self.tabs, 1)
         self.work_layout.addLayout(bench, 1)
         self.cost_plot = CostPlot()
@@ -150,10 +207,22 @@ class TrainingPage(LessonPage):
         self.real_accuracy = RealScoreHeadline()
         self.build_tabs()
         self.add_runs_tab()
+        self.fit_sidebar()
         self.controls.set_state("idle")
         self.load_data()
         if self._restore_note and self.lesson.load_data is None:
             self.controls.set_status(self._restore_note)
+
+    @guarded("lay out this page")
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.fit_sidebar()   # pages add sidebar rows after __init__ too
+        super().showEvent(event)
+
+    def fit_sidebar(self) -> None:
+        """A fixed sidebar width: what its widest row needs, at least SIDEBAR_WIDTH."""
+        scroll = self.sidebar_area.verticalScrollBar().sizeHint().width()
+        width = max(SIDEBAR_WIDTH, self.sidebar.minimumSizeHint().width()) + scroll
+        self.sidebar_area.setFixedWidth(width)
 
     # --- hooks for subclasses ---
     def build_sidebar(self, layout: QVBoxLayout) -> None:
@@ -201,6 +270,14 @@ class TrainingPage(LessonPage):
     def data_key(self, settings) -> object:
         """Settings that decide which data is loaded; a change reloads it."""
         return None
+
+    def _replace_result(self, result) -> None:
+        """Keep the new run's result and let go of the old one's Keras model and traced
+        functions (retraining grew the process by 14-49 MB a run otherwise)."""
+        old, self.last_result = self.last_result, result
+        if old is not None and old is not result and "keras" in sys.modules:
+            from engine.keras_models.release import release_run
+            release_run(old, clear_shared=False, collect=False)
 
     def _full_data_key(self, settings) -> object:
         # a dataset file of the learner's own ('data' setting) also decides the data
@@ -367,7 +444,7 @@ class TrainingPage(LessonPage):
             self.job.wait(5)
         self.cost_plot.clear()
         self.accuracy_plot.clear()
-        self.last_result = None
+        self._replace_result(None)
         self._last_progress = None
         self.clear_results()
         self.controls.reset_progress()
@@ -516,7 +593,7 @@ class TrainingPage(LessonPage):
     def _on_finished(self, data: dict) -> None:
         self._set_state("finished")
         self.record_run()
-        self.last_result = data.get("result")
+        self._replace_result(data.get("result"))
         self.cost_plot.update_curve(data.get("curve", []))
         if self._last_snapshot_accuracy is not None:
             self.accuracy_plot.update_accuracy(self._last_snapshot_accuracy)
@@ -537,6 +614,13 @@ class TrainingPage(LessonPage):
         if self.data_chooser is not None:
             from playground.panels.data_chooser import show_fold_results
             show_fold_results(self, data)
+
+    @guarded("show the fold's result")
+    def _on_other_event(self, kind: str, data: dict) -> None:
+        """A real-folds run: each fold's held-out accuracy as soon as it is known."""
+        if kind == "fold_done" and self.data_chooser is not None:
+            from playground.panels.data_chooser import show_fold_done
+            show_fold_done(self, data)
 
     def _show_fold(self, data: dict) -> None:
         """A real-folds run: "Fold 2 of 5 · " before the page's own status."""

@@ -1,4 +1,4 @@
-"""Lesson 3.2's page: the course's small ConvNet on the SIGNS pictures.
+"""Lesson 4.2's page: the course's small ConvNet on the SIGNS pictures.
 
 ``CnnSignsPage`` is lesson 2.3's ``SignsPage`` (dataset, live curves, the mistakes,
 the real test photos, your own picture) without the eager-TensorFlow exercises, and
@@ -21,7 +21,7 @@ DENSE_PARAMETERS = 12288 * 25 + 25 + 25 * 12 + 12 + 12 * 6 + 6
 
 
 class CnnSignsPage(SignsPage):
-    """Lesson 3.2: SIGNS pictures, live curves, mistakes, and the layer table."""
+    """Lesson 4.2: SIGNS pictures, live curves, mistakes, and the layer table."""
 
     length_setting = "num_epochs"
 

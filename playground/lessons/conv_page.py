@@ -1,4 +1,4 @@
-"""Lesson 3.1 page: the conv stepper first, then a small NumPy ConvNet trained on SIGNS.
+"""Lesson 4.1 page: the conv stepper first, then a small NumPy ConvNet trained on SIGNS.
 
 Tabs: "Conv stepper" (watch one convolution or pooling layer fill its output cell by
 cell, and follow gradients back), "Training" (cost and accuracy of the ConvNet run with

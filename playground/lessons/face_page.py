@@ -24,7 +24,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from engine.faces.analysis import rates_at, summarise_residents
 from engine.faces.camera import DOOR_HOLD_S, ImageFolderSource, open_source
@@ -35,6 +35,7 @@ from engine.faces.smile import SmileMeter, load_smile_model
 from engine.user_data import user_data_dir
 from playground.bridge import BackgroundTask
 from playground.lessons.base import LessonPage
+from playground.panels.panel_tabs import PanelTabs
 from playground.panels.door_panel import (CAMERAS, SOURCE_FOLDER, SOURCE_VIDEO,
                                           THRESHOLD_SCALE, DoorPanel)
 from playground.panels.residents_panel import ResidentsPanel
@@ -91,8 +92,7 @@ class FaceRecognitionPage(LessonPage):
         self.smile_error = ""
         self._smile_stamp = None                  # which saved files the meter holds
         self._smile_task = None
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("panelTabs")
+        self.tabs = PanelTabs()
         self.work_layout.addWidget(self.tabs, 1)
         self.tabs.addTab(self._build_door_tab(), "Door")
         self.residents = ResidentsPanel()
@@ -497,9 +497,13 @@ class FaceRecognitionPage(LessonPage):
         out = []
         for d in result.detections:
             b = d.box
-            label = f"{d.name}  {d.distance:.2f}" if d.name else \
-                (f"unknown  {d.distance:.2f}" if d.distance is not None and
-                 d.distance < 10 else "unknown")
+            if d.name:
+                label = f"{d.name}  {d.distance:.2f}"
+            elif getattr(d, "unsure", None):   # the door will not name a doubtful face
+                label = f"not sure  {d.distance:.2f}"
+            else:
+                label = (f"unknown  {d.distance:.2f}" if d.distance is not None and
+                         d.distance < 10 else "unknown")
             out.append(FaceOverlay(b.top, b.right, b.bottom, b.left, label, d.name is not None))
         return out
 

@@ -1,4 +1,4 @@
-"""The Happy House page (course 4, section 3.3): a Keras CNN that tells smiles apart.
+"""The Happy House page (course 4, section 4.3): a Keras CNN that tells smiles apart.
 
 Built on ``SignsPage``: the pictures, live curves, the misclassified test pictures
 and, when the lesson trained on the drawn stand-in, the real test photos of
@@ -113,7 +113,7 @@ class DoorModelBox(QWidget):
 
 
 class HappyPage(SignsPage):
-    """Lesson 3.3: build, compile, fit and evaluate HappyModel."""
+    """Lesson 4.3: build, compile, fit and evaluate HappyModel."""
 
     real_test_file = "test_happy.h5"
     real_test_photos = "Happy House photos"

@@ -124,7 +124,7 @@ class PlanarPage(PointsPage):
         top = QHBoxLayout()
         top.addWidget(self.build_boundary(), 3)
         top.addLayout(side, 2)
-        self.baseline_plot.setMinimumSize(200, 200)
+        self.baseline_plot.setMinimumSize(150, 120)
         bottom = QHBoxLayout()
         bottom.addWidget(self.cost_plot)
         bottom.addWidget(self.accuracy_plot)

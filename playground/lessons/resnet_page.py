@@ -1,4 +1,4 @@
-"""Lesson 3.4's page: ResNet50 on the hand signs.
+"""Lesson 4.4's page: ResNet50 on the hand signs.
 
 Like the SIGNS page (curves, the pictures, the mistakes, your own picture) without
 the TensorFlow exercises, plus:

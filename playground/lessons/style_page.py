@@ -1,4 +1,4 @@
-"""The neural-style-transfer page (course 4, section 3.7): a picture painted live.
+"""The neural-style-transfer page (course 4, section 4.7): a picture painted live.
 
 The *Canvas* tab shows the content photo, the style picture(s) and the generated
 picture, which the painting job updates several times a second; the balance slider
@@ -19,8 +19,9 @@ import os
 import time
 
 import numpy as np
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from engine.data.style_pictures import save_picture, save_time_lapse
 from engine.settings import SettingsError, replace_setting, spec_of
@@ -31,6 +32,19 @@ from playground.panels.style_gallery import BlendWeights, PictureGallery
 
 COST_INTERVAL_S = 0.1   # cost curves redraw at most 10 times a second
 SIZE_PRESETS = (200, 300, 400)
+
+
+def _layout_holding(layout, widget):
+    """The layout (``layout`` or one nested in it) that holds ``widget`` directly."""
+    if layout.indexOf(widget) >= 0:
+        return layout
+    for i in range(layout.count()):
+        child = layout.itemAt(i).layout()
+        if child is not None:
+            found = _layout_holding(child, widget)
+            if found is not None:
+                return found
+    return None
 
 
 def _is_file(source: str) -> bool:
@@ -73,6 +87,32 @@ class StylePage(KerasPage):
         self._last_cost_draw = 0.0
         self._show_balance_from_settings()
         self.canvas.set_network(self.network_description())
+
+    def __init__(self, lesson, parent=None) -> None:
+        super().__init__(lesson, parent)
+        self._scroll_sidebar()
+
+    def _scroll_sidebar(self) -> None:
+        """This lesson has ~20 settings: in a 720-pixel window the sidebar scrolls
+        instead of making the window taller than the screen. (Nothing to do when the
+        base page already puts the sidebar in a scroll area.)"""
+        holder = self.sidebar.parentWidget()
+        if holder is not None and isinstance(holder.parentWidget(), QScrollArea):
+            return
+        bench = _layout_holding(self.work_layout, self.sidebar)
+        if bench is None:
+            return
+        index = bench.indexOf(self.sidebar)
+        bench.removeWidget(self.sidebar)
+        area = QScrollArea(objectName="styleSidebarScroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        area.setWidget(self.sidebar)
+        width = self.sidebar.sizeHint().width() + area.verticalScrollBar().sizeHint().width()
+        area.setMinimumWidth(min(width, self.sidebar.maximumWidth() + 20))
+        area.setMaximumWidth(self.sidebar.maximumWidth() + 20)
+        bench.insertWidget(index, area, 0)
 
     def on_tensorflow_ready(self) -> None:
         # The pictures are the page's data (from the galleries), not a loaded dataset.

@@ -1,4 +1,4 @@
-"""Lesson 3.5's page: car detection with YOLO.
+"""Lesson 4.5's page: car detection with YOLO.
 
 - "Detect": the YOLO viewer on a built-in road scene, your picture, a folder of
   pictures or a video; the network runs once per picture (off the UI thread) and the
@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt
 from engine.lesson_runs.car_detection import (BUILTIN_SCENE_SIZE, DETECTOR_EMBEDDED,
                                               DETECTOR_YOLOV2)
 from engine.settings import replace_setting
+from playground.panels.controls import COMPACT_BUTTON_CSS
 from playground.lessons.keras_page import KerasPage
 from playground.panels import style
 from playground.panels.detection_canvas import DetectionCanvas, DrawnBox
@@ -139,7 +140,7 @@ class CarDetectionPage(KerasPage):
             bar2.addWidget(w)
         bar2.addStretch(1)
         for w in (self.prev_button, self.next_picture_button):
-            w.setMaximumWidth(34)
+            w.setStyleSheet(COMPACT_BUTTON_CSS)   # arrow-sized, not Fusion's 80 px
         self.prev_button.setEnabled(False)
         self.next_picture_button.setEnabled(False)
         self.stop_video_button.setEnabled(False)
@@ -174,7 +175,8 @@ class CarDetectionPage(KerasPage):
         self.term_curves = {k: self.terms_plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=k)
                             for k, c in TERM_COLORS.items()}
         plot_column.addWidget(self.terms_plot, 3)
-        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%)")
+        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%), the 'train' line")
+        self.accuracy_plot.plot.setLabel("left", "mAP (%)")
         self.accuracy_plot.plot.setLabel("bottom", "epoch")
         plot_column.addWidget(self.accuracy_plot, 2)
         split.addWidget(plots)
@@ -189,12 +191,16 @@ class CarDetectionPage(KerasPage):
         rc.addWidget(self.validation, 1)
         rc.addWidget(self.validation_caption)
         split.addWidget(right)
-        split.setSizes([500, 400])
+        split.setSizes([420, 520])
         column.addWidget(split, 1)
         return tab
 
     # --- settings <-> viewer sliders ---
     def _setting_to_viewer(self, name=None, value=None) -> None:
+        if name == "image":     # a path typed into the Picture box
+            if value:
+                self.open_picture(value)
+            return
         if name not in (None, "score_threshold", "iou_threshold", "max_boxes", "detector"):
             return
         s = self.settings_panel.values()
@@ -479,8 +485,8 @@ class CarDetectionPage(KerasPage):
                        if v is not None)
         self._detector_ready(Detector(
             model, result["anchors"], names, "your trained detector",
-            f"Your trained detector (this run, {data.get('metrics', {}).get('epochs', 0)} "
-            f"epochs on fresh road scenes). Held-out AP@0.5: {ap}.", True))
+            f"Your trained detector (this run: {data.get('metrics', {}).get('epochs', 0)} "
+            f"epoch(s) on fresh road scenes). Held-out AP@0.5: {ap}.", True))
 
     def screenshot_ready(self) -> bool:
         """A detection is on show (or a sentence saying why not)."""

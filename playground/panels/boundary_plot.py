@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from playground.panels import style
+from playground.safe_slots import guarded
 
 
 def _split(X, Y):
@@ -60,7 +61,8 @@ class DecisionBoundaryPlot(QWidget):
 
         self.image = style.new_boundary_item()
         self.plot.addItem(self.image)
-        self.train_items = {k: _scatter(k, True, f"class {k}") for k in (0, 1)}
+        self.train_items = {k: _scatter(k, True, f"class {k} ({style.CLASS_COLOR_NAMES[k]})")
+                            for k in (0, 1)}
         self.test_items = {k: _scatter(k, False, "test data" if k == 0 else None)
                            for k in (0, 1)}
         self.user_items = {k: pg.ScatterPlotItem(size=11, symbol="star",
@@ -79,8 +81,9 @@ class DecisionBoundaryPlot(QWidget):
                                    "(probability above or below 0.5).")
         self.show_test.toggled.connect(self._show_test_toggled)
         self.discretize.toggled.connect(self._redraw_boundary)
-        hint = QLabel("click: add class 0 \u00b7 shift+click: class 1")
+        hint = QLabel("click: add class 0 (orange) \u00b7 shift+click: class 1 (blue)")
         hint.setStyleSheet(style.MUTED_CSS)
+        hint.setWordWrap(True)   # a narrow plot wraps it instead of clipping it
         hint.setVisible(interactive)
         options = QHBoxLayout()
         options.addWidget(self.show_test)
@@ -89,10 +92,11 @@ class DecisionBoundaryPlot(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget, 1)
+        self.holder = _AspectHolder(self.plot_widget, self.plot)
+        layout.addWidget(self.holder, 1)
         layout.addLayout(options)
         layout.addWidget(hint)  # own line: beside the checkboxes it gets clipped
-        self.setMinimumSize(300, 300)
+        self.setMinimumSize(240, 240)
         self._show_test_toggled(False)
 
     # --- API ---------------------------------------------------------------
@@ -116,6 +120,16 @@ class DecisionBoundaryPlot(QWidget):
     def clear_boundary(self) -> None:
         self._boundary = None
         self.image.clear()
+
+    def shaded_fraction(self) -> float:
+        """How much of the visible plot the boundary's heat map covers (1.0 = all)."""
+        if self._rect is None:
+            return 0.0
+        (x0, x1), (y0, y1) = self.plot.vb.viewRange()
+        rect = self._rect
+        w = max(0.0, min(x1, rect.right()) - max(x0, rect.left()))
+        h = max(0.0, min(y1, rect.bottom()) - max(y0, rect.top()))
+        return (w * h) / max((x1 - x0) * (y1 - y0), 1e-12)
 
     def clear_user_points(self) -> None:
         self._user = {0: ([], []), 1: ([], [])}
@@ -145,6 +159,7 @@ class DecisionBoundaryPlot(QWidget):
         rect = style.draw_boundary(self.image, self._boundary, self.discretize.isChecked())
         if rect != self._rect:  # only re-frame when the grid moved, not every frame
             self._rect = rect
+            self.holder.set_aspect(rect.height() / rect.width() if rect.width() > 0 else None)
             self.plot.setRange(rect=rect, padding=0)
         self.redraw_count += 1
 
@@ -167,6 +182,64 @@ class DecisionBoundaryPlot(QWidget):
         self.user_items[k].setData(xs, ys)
         event.accept()
         self.point_added.emit(float(point.x()), float(point.y()), k)
+
+
+class _AspectHolder(QWidget):
+    """Gives the plot the largest size whose data area has the grid's aspect, centred.
+
+    An aspect-locked plot in a box of another shape shows more of the plane than the
+    engine computed the boundary for, leaving white bands with no prediction in them;
+    here the plot takes the grid's shape, so the heat map fills all of it."""
+
+    def __init__(self, plot_widget, plot_item) -> None:
+        super().__init__()
+        self.plot_widget = plot_widget
+        self.plot_item = plot_item
+        plot_widget.setParent(self)
+        self.aspect: float | None = None   # data height / width, None: fill the box
+        self._settling = False
+        self.setMinimumSize(plot_widget.minimumSizeHint().expandedTo(plot_widget.minimumSize()))
+
+    def set_aspect(self, aspect: float | None) -> None:
+        self.aspect = aspect
+        self._place()
+
+    def sizeHint(self):  # noqa: N802 (Qt's name)
+        return self.plot_widget.sizeHint()
+
+    @guarded("fit the plot to its new size")
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        width, height = self.width(), self.height()
+        if not self.aspect:
+            self.plot_widget.setGeometry(0, 0, width, height)
+            return
+        # What the axes and the title take around the data area: about the same at
+        # any size, so measured on the plot as it is now.
+        view = self.plot_item.vb.size()
+        if view.width() < 2 or view.height() < 2:   # not laid out yet
+            self.plot_widget.setGeometry(0, 0, width, height)
+            return
+        extra_w = max(0.0, self.plot_widget.width() - view.width())
+        extra_h = max(0.0, self.plot_widget.height() - view.height())
+        data_w, data_h = max(width - extra_w, 1.0), max(height - extra_h, 1.0)
+        if data_h > data_w * self.aspect:
+            data_h = data_w * self.aspect
+        else:
+            data_w = data_h / self.aspect
+        w, h = int(round(data_w + extra_w)), int(round(data_h + extra_h))
+        self.plot_widget.setGeometry((width - w) // 2, 0, w, h)   # top: under its tab
+        if not self._settling:   # the axes are laid out later: measure once more then
+            self._settling = True
+            QTimer.singleShot(0, self, self._settle)   # dropped if the holder goes
+
+    @guarded("fit the plot to its new size")
+    def _settle(self) -> None:
+        self._place()
+        self._settling = False
 
 
 class BoundaryGrid(QWidget):

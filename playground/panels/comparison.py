@@ -42,6 +42,8 @@ class ComparisonView(QWidget):
         self._points = (None, None, None, None)
 
         self.cost_widget = style.make_plot("Cost", "iteration", "cost")
+        # On a 720-pixel screen the three boundary tiles need the height more.
+        self.cost_widget.setMinimumHeight(120)
         self.cost_plot = self.cost_widget.getPlotItem()
         legend = self.cost_plot.addLegend(offset=(-10, 10), labelTextColor=style.TEXT)
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))

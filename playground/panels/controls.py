@@ -61,6 +61,9 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {rest // 60:02d} min"
 
 
+COMPACT_BUTTON_CSS = "QPushButton { padding: 3px 8px; }"
+
+
 class RunControls(QWidget):
     train = Signal()
     pause = Signal()
@@ -86,8 +89,9 @@ class RunControls(QWidget):
                                          "Forget the trained model and clear the plots.")
         self.train_button.setDefault(True)
         self.train_button.setStyleSheet(
+            COMPACT_BUTTON_CSS +
             f"QPushButton:enabled {{ background: {style.POSITIVE}; color: white;"
-            " font-weight: bold; border-radius: 4px; padding: 4px 14px; }")
+            " font-weight: bold; border-radius: 4px; padding: 3px 10px; }")
 
         self.train_button.clicked.connect(self._train_clicked)
         self.pause_button.clicked.connect(self._pause_clicked)
@@ -153,6 +157,8 @@ class RunControls(QWidget):
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         button = QPushButton(text, objectName=name)
         button.setToolTip(tip)
+        # Fusion's 80 px minimum would make five buttons wider than the sidebar.
+        button.setStyleSheet(COMPACT_BUTTON_CSS)
         return button
 
     # --- API ---------------------------------------------------------------

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from engine.data.real_folds import fold_summary
 from engine.lesson_runs.data_choice import DataOption, data_options
 from playground.panels import style
 from playground.safe_slots import guarded
@@ -177,8 +178,10 @@ class FoldBars(QWidget):
                 h = height * max(0.0, min(1.0, float(v)))
                 painter.fillRect(QRectF(bx, top + height - h, bar, h), colour)
             painter.setPen(QColor("#333333"))
+            name = f"fold {k + 1}" if slot > metrics.horizontalAdvance("fold 10") + 6 \
+                else str(k + 1)   # many folds in a narrow chart: numbers only
             painter.drawText(QRectF(x - slot / 2, top + height + 2, slot, bottom),
-                             Qt.AlignHCenter | Qt.AlignTop, f"fold {k + 1}")
+                             Qt.AlignHCenter | Qt.AlignTop, name)
         painter.end()
 
 
@@ -217,7 +220,14 @@ class FoldResults(QWidget):
         body.addLayout(charts, 2)
         column.addLayout(body, 1)
 
-    def show_result(self, folds: dict, stopped: bool = False) -> None:
+    def show_partial(self, partial: dict) -> None:
+        """While the run goes on: the folds scored so far (the stand-in alone comes
+        last, after every fold)."""
+        self.show_result({**partial, **fold_summary(partial["real_fold_accuracies"]),
+                          "note": "the remaining folds, then the stand-in alone, are "
+                                  "still training."}, running=True)
+
+    def show_result(self, folds: dict, stopped: bool = False, running: bool = False) -> None:
         accuracies = folds.get("real_fold_accuracies") or []
         baseline = folds.get("standin_fold_accuracies") or []
         sizes = folds.get("fold_sizes") or []
@@ -240,7 +250,8 @@ class FoldResults(QWidget):
             self.table.setItem(len(accuracies), col, item)
         self.bars.set_values(accuracies, baseline)
         note = folds.get("note", "").removeprefix("Not the course's split: ")
-        done = f"{len(accuracies)} of {k} folds (stopped)" if stopped or \
+        done = f"{len(accuracies)} of {k} folds so far" if running else \
+            f"{len(accuracies)} of {k} folds (stopped)" if stopped or \
             len(accuracies) < k else f"{k} folds"
         versus = (f"; the stand-in alone scores <b>{alone}</b> on the same photos"
                   if baseline else "")
@@ -250,17 +261,38 @@ class FoldResults(QWidget):
             f"Not the course's split: {html.escape(note)}</span>")
 
 
+def _fold_view(page) -> "FoldResults":
+    view = getattr(page, "fold_results", None)
+    if view is None:
+        view = page.fold_results = FoldResults()
+        runs = page.tabs.indexOf(getattr(page, "own_data", None) or page.runs_panel)
+        page.tabs.insertTab(runs if runs >= 0 else page.tabs.count(), view, "Real folds")
+    return view
+
+
+def show_fold_done(page, data: dict) -> None:
+    """One more fold scored while the others still train: the view fills as it goes."""
+    fold = int(data.get("fold", 0))
+    view = _fold_view(page)
+    if fold == 0:
+        view.partial = {"real_fold_accuracies": [], "fold_sizes": [],
+                        "folds": int(data.get("folds", 0))}
+    partial = getattr(view, "partial", None)
+    if partial is None or len(partial["real_fold_accuracies"]) != fold:
+        return
+    partial["real_fold_accuracies"].append(float(data["accuracy"]))
+    partial["fold_sizes"].append(int(data.get("held_out", 0)))
+    view.show_partial(partial)
+
+
 def show_fold_results(page, data: dict) -> None:
     """After a run: the "Real folds" tab with its figures (added the first time), and
     the status line saying the mean instead of the last fold's test accuracy."""
     folds = (data.get("result") or {}).get("real_folds")
     if not folds or not folds.get("real_fold_accuracies"):
         return
-    view = getattr(page, "fold_results", None)
-    if view is None:
-        view = page.fold_results = FoldResults()
-        runs = page.tabs.indexOf(getattr(page, "own_data", None) or page.runs_panel)
-        page.tabs.insertTab(runs if runs >= 0 else page.tabs.count(), view, "Real folds")
+    view = _fold_view(page)
+    view.partial = None
     view.show_result(folds, stopped=bool(data.get("stopped")))
     page.tabs.setCurrentWidget(view)
     head = "Stopped" if data.get("stopped") else "Finished"

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from playground.panels.style import rgb_to_qimage
+from playground.safe_slots import guarded
 
 BACKGROUND = QColor("#1f2428")
 
@@ -104,19 +105,23 @@ class DetectionCanvas(QWidget):
                        rect.y() + (row + 0.5) * rect.height() / rows)
 
     # --- mouse ---
+    @guarded("follow the mouse")
     def mouseMoveEvent(self, event) -> None:
         cell = self.cell_at(event.position())
         self.cell_hovered.emit(*(cell if cell else (-1, -1)))
 
+    @guarded("follow the mouse")
     def leaveEvent(self, _event) -> None:
         self.cell_hovered.emit(-1, -1)
 
+    @guarded("follow that click")
     def mousePressEvent(self, event) -> None:
         cell = self.cell_at(event.position())
         if cell is not None:
             self.cell_clicked.emit(*cell)
 
     # --- drawing ---
+    @guarded("draw this view")
     def paintEvent(self, _event) -> None:
         self.paints += 1
         painter = QPainter(self)

@@ -21,6 +21,16 @@ NODE = 56          # node side in scene units
 GAP = 14           # vertical gap between hidden nodes
 COLUMN = 200       # horizontal distance between the three columns
 MAX_WIDTH = 6.0    # link width for the largest |weight|
+# A single column of 50 units shrank each one to a 10-pixel sliver: past this many,
+# the hidden layer is laid out as a block of columns (each unit keeps its number).
+UNITS_PER_COLUMN = 8
+
+
+def unit_columns(n_h: int) -> int:
+    """How many columns the hidden layer takes: a block about as tall as wide."""
+    if n_h <= UNITS_PER_COLUMN:
+        return 1
+    return max(1, int(np.ceil(np.sqrt(n_h / 1.5))))
 
 
 class _Node:
@@ -87,7 +97,7 @@ class HiddenUnitsView(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
         layout.addWidget(legend)
-        self.setMinimumSize(280, 240)
+        self.setMinimumSize(200, 170)
         self.setStyleSheet("HiddenUnitsView { background: white; }")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._shape: tuple | None = None
@@ -124,25 +134,33 @@ class HiddenUnitsView(QWidget):
     def _build(self, n_x: int, n_h: int) -> None:
         self.scene.clear()
         self._shape, self._input_grid = (n_x, n_h), None
-        height = max(n_h, n_x, 1) * (NODE + GAP)
+        columns = unit_columns(n_h)
+        rows = int(np.ceil(n_h / columns)) if n_h else 0
+        step = NODE + GAP
+        block = (columns - 1) * (NODE + GAP)   # the hidden block's extra width
+        height = max(rows, n_x, 1) * step
 
         def column(count: int) -> list[float]:
-            top = (height - count * (NODE + GAP)) / 2
-            return [top + i * (NODE + GAP) for i in range(count)]
+            top = (height - count * step) / 2
+            return [top + i * step for i in range(count)]
 
         self.inputs = [_Node(self.scene, 0, y, f"x{i + 1}") for i, y in enumerate(column(n_x))]
-        self.hidden = [_Node(self.scene, COLUMN, y, f"h{j + 1}")
-                       for j, y in enumerate(column(n_h))]
-        self.output = _Node(self.scene, 2 * COLUMN, column(1)[0], "output")
+        tops = column(rows)
+        # links need less run-up than a block of units needs room
+        gap = COLUMN if columns == 1 else COLUMN * 0.7
+        self.hidden = [_Node(self.scene, gap + (j // rows) * step, tops[j % rows],
+                             f"h{j + 1}") for j in range(n_h)]
+        self.output = _Node(self.scene, 2 * gap + block, column(1)[0], "output")
         self.links_in = np.empty((n_h, n_x), dtype=object)
         for j, h in enumerate(self.hidden):
             for i, x in enumerate(self.inputs):
                 self.links_in[j, i] = _link(self.scene, x.right, h.left)
         self.links_out = [_link(self.scene, h.right, self.output.left) for h in self.hidden]
-        for label, x in (("input", 0), ("hidden layer", COLUMN), ("output", 2 * COLUMN)):
+        for label, x, width in (("input", 0, NODE), ("hidden layer", gap, NODE + block),
+                                ("output", 2 * gap + block, NODE)):
             text = self.scene.addSimpleText(label, QFont("Sans", 10, QFont.Weight.Bold))
             text.setBrush(QColor(style.MUTED))
-            text.setPos(x + (NODE - text.boundingRect().width()) / 2, -30)
+            text.setPos(x + (width - text.boundingRect().width()) / 2, -30)
         self._fit()
 
     def _show_inputs(self, hidden: dict) -> None:

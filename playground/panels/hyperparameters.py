@@ -93,7 +93,7 @@ class HyperparameterPanel(QWidget):
         grid.setColumnStretch(1, 1)
         row = 0
         for name, (spec, default) in self._specs.items():
-            if spec.kind in ("layers", "text"):   # edited by the page's own widgets
+            if spec.kind == "layers":
                 continue
             label = QLabel(spec.label + (" <span style='color:#2e7d32'>\u25cf live</span>"
                                          if spec.live else ""))
@@ -104,6 +104,8 @@ class HyperparameterPanel(QWidget):
             editor.setToolTip(tip.strip())
             if spec.kind == "bool":  # natural size, so a click anywhere on it toggles
                 grid.addWidget(editor, row, 1, Qt.AlignmentFlag.AlignLeft)
+            elif spec.kind == "choice":  # the slider and value columns: room for long names
+                grid.addWidget(editor, row, 1, 1, 2)
             else:
                 grid.addWidget(editor, row, 1)
             if name in self._boxes:
@@ -153,10 +155,10 @@ class HyperparameterPanel(QWidget):
             editor.setRange(0, scale.positions)
             editor.setPageStep(max(1, scale.positions // 10))
             editor.setValue(scale.position(default))
-            editor.setMinimumWidth(140)
+            editor.setMinimumWidth(70)
             editor.valueChanged.connect(lambda pos, n=name: self._slider_moved(n, pos))
             box = QLineEdit(_fmt(default, spec.kind), objectName=f"{name}_value")
-            box.setFixedWidth(80)
+            box.setFixedWidth(64)
             box.setAlignment(Qt.AlignmentFlag.AlignRight)
             box.setToolTip("Type an exact value and press Enter.")
             box.editingFinished.connect(lambda n=name: self._box_edited(n))
@@ -221,8 +223,7 @@ class HyperparameterPanel(QWidget):
     # --- API ---------------------------------------------------------------
     def values(self):
         return dataclasses.replace(self._base, **{n: v for n, v in self._values.items()
-                                                  if self._specs[n][0].kind
-                                                  not in ("layers", "text")})
+                                                  if self._specs[n][0].kind != "layers"})
 
     def set_values(self, settings) -> None:
         self._base = settings

@@ -47,7 +47,7 @@ class _PlotPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
-        self.setMinimumSize(260, 180)
+        self.setMinimumSize(200, 150)
 
     def set_iterations(self, total: int | None) -> None:
         """Fix the x axis to the run's length: an axis whose range moves every frame

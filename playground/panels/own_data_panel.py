@@ -160,7 +160,7 @@ class OwnDataPanel(QWidget):
         save_row = QHBoxLayout()
         save_row.addWidget(QLabel("Name"))
         save_row.addWidget(self.name_edit, 1)
-        save_row.addWidget(self.save_button)
+        # the button on a row of its own: the name field keeps its width in a narrow tab
         right = QVBoxLayout()
         intro = QLabel("Make a dataset of your own with this lesson's classes. Pictures "
                        "are cut to a centred square and shrunk to 64×64, as the course's "
@@ -172,6 +172,7 @@ class OwnDataPanel(QWidget):
         right.addLayout(edit_row)
         right.addLayout(split_row)
         right.addLayout(save_row)
+        right.addWidget(self.save_button)
         right.addWidget(self.message)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)

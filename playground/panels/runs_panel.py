@@ -165,6 +165,7 @@ class RunsPanel(QWidget):
         self.summary = QLabel("")
         self.summary.setObjectName("runsSummary")
         self.summary.setStyleSheet(style.MUTED_CSS)
+        self.summary.setWordWrap(True)   # a narrow bench wraps it rather than clipping it
         bar.addWidget(self.summary, 1)
         # A diverging variant's cost spikes to 30 and flattens the others; a log
         # axis keeps them all readable.

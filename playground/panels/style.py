@@ -16,6 +16,8 @@ POSITIVE = "#0877bd"   # class 1, positive weights, activation +1
 # More classes (six hand signs): keep 0 and 1 as above, then distinct hues.
 CLASS_COLORS = [NEGATIVE, POSITIVE, "#2ca02c", "#9467bd", "#d62728", "#8c564b",
                 "#e377c2", "#17becf"]
+# What a legend calls them: the colour the learner sees, whatever the course called it.
+CLASS_COLOR_NAMES = ["orange", "blue", "green", "purple", "red", "brown", "pink", "cyan"]
 TEXT = "#333333"
 MUTED = "#777777"
 ERROR = "#c62828"

@@ -111,6 +111,7 @@ class YoloViewer(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.summary = QLabel(objectName="foundSummary")
+        self.summary.setWordWrap(True)   # a narrow column wraps it instead of clipping it
 
         controls = QWidget()
         side = QVBoxLayout(controls)
@@ -120,8 +121,7 @@ class YoloViewer(QWidget):
         side.addWidget(classes_scroll)
         side.addWidget(self.summary)
         side.addWidget(self.table, 1)
-        controls.setMinimumWidth(180)
-        controls.setMaximumWidth(380)
+        controls.setMaximumWidth(380)   # its minimum: what the slider labels need
 
         top = QSplitter(Qt.Horizontal)
         top.addWidget(self.canvas)

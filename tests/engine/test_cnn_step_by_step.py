@@ -50,7 +50,7 @@ def _job(settings: dict, dataset):
 
 def test_lesson_is_declared():
     lesson = get_lesson(LESSON_ID)
-    assert lesson.section == "3.1" and lesson.kind == "numpy"
+    assert lesson.section == "4.1" and lesson.kind == "numpy"
     assert lesson.course.startswith("Course 4")
     names = set(lesson.default_settings().__dataclass_fields__)
     assert {"learning_rate", "num_epochs", "filters", "filter_size", "minibatch_size",

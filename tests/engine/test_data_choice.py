@@ -38,7 +38,7 @@ def _real_test_file(name="test_happy.h5", m=20):
 
 def test_the_chooser_offers_usual_data_own_datasets_and_real_folds_where_possible():
     labels = [o.label for o in data_options("happy-house")]
-    assert labels == ["Stand-in (the course files are not there) (default)"]
+    assert labels == ["Stand-in, no course files (default)"]
     write_dataset(own_datasets_dir() / "happy-door.h5",
                   *split_pictures(_pictures(3), HAPPY), HAPPY)
     write_dataset(own_datasets_dir() / "signs-hands.h5",       # another lesson's set

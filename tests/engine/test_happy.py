@@ -330,5 +330,5 @@ def test_settings_are_the_courses():
         ("course", 0.001, 20, 16)
     assert hp.vary_pictures is False                # the course's fit by default
     lesson = get_lesson("happy-house")
-    assert lesson.kind == "keras" and lesson.section == "3.3"
+    assert lesson.kind == "keras" and lesson.section == "4.3"
 

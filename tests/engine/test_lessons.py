@@ -31,13 +31,16 @@ def test_registry_ids_match_the_issue():
                             "happy-house", "resnet50", "car-detection", "face-recognition",
                             "neural-style-transfer"]
     sections = {"numpy-basics": "1.1", "initialization": "2.1", "optimization": "2.2",
-                "tensorflow-signs": "2.3", "cnn-step-by-step": "3.1", "cnn-signs": "3.2",
-                "happy-house": "3.3", "resnet50": "3.4", "car-detection": "3.5",
-                "face-recognition": "3.6", "neural-style-transfer": "3.7"}
+                "tensorflow-signs": "2.3", "cnn-step-by-step": "4.1", "cnn-signs": "4.2",
+                "happy-house": "4.3", "resnet50": "4.4", "car-detection": "4.5",
+                "face-recognition": "4.6", "neural-style-transfer": "4.7"}
     for lesson_id in lesson_ids():
         lesson = get_lesson(lesson_id)
         assert lesson.id == lesson_id and lesson.title
         assert lesson.section.startswith(sections.get(lesson_id, lesson.section[:3]))
+        # numbered as its course's: "4.1" under "Course 4 — …", never the catalog's "3.1"
+        course_number = lesson.course.split()[1]
+        assert lesson.section.split(".")[0] == course_number, (lesson_id, lesson.section)
 
 
 def test_logistic_regression_course_run(course_data):

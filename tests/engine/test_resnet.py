@@ -237,7 +237,7 @@ def test_a_tiny_run_reports_the_time_estimate_and_finishes(keras):
     from engine.jobs import Job
     from engine.lessons import get_lesson
     lesson = get_lesson("resnet50")
-    assert lesson.section == "3.4" and lesson.kind == "keras"
+    assert lesson.section == "4.4" and lesson.kind == "keras"
     events = []
     settings = lesson.settings(epochs=1, batch_size="4")
     job = Job(lesson, settings, events.append, dataset=_tiny_signs()).run_here()

@@ -233,7 +233,7 @@ def test_settings_are_the_courses():
     assert (settings.learning_rate, settings.num_epochs, settings.minibatch_size) \
         == (0.009, 100, "64")
     lesson = get_lesson("cnn-signs")
-    assert (lesson.kind, lesson.section) == ("keras", "3.2")
+    assert (lesson.kind, lesson.section) == ("keras", "4.2")
 
 
 def test_importing_the_lesson_does_not_import_tensorflow():

@@ -159,7 +159,7 @@ def test_lesson_run_pause_step_live_and_pictures(tmp_path):
     from engine.jobs import Job
     from engine.lessons import get_lesson
     lesson = get_lesson("neural-style-transfer")
-    assert lesson.section == "3.7" and lesson.id in __import__(
+    assert lesson.section == "4.7" and lesson.id in __import__(
         "engine.lessons", fromlist=["lesson_ids"]).lesson_ids()
     settings = lesson.make_settings({"num_iterations": 6, "size": 40,
                                      "output_dir": str(tmp_path)})

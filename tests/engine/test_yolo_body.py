@@ -1,4 +1,4 @@
-"""Lesson 3.5: YOLOv2 built in code (the course's summary figures) and the
+"""Lesson 4.5: YOLOv2 built in code (the course's summary figures) and the
 passthrough's Reorg layer in both channel orders."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lesson 3.5: the YOLOv2 weight loaders on small files of the real formats written
+"""Lesson 4.5: the YOLOv2 weight loaders on small files of the real formats written
 here (a Darknet .cfg + .weights pair, a YAD2K-layout yolo.h5), the byte counts of the
 real Darknet files, and one sentence for each hostile file."""
 from __future__ import annotations

@@ -49,7 +49,8 @@ def _pick(qtbot, chooser, start):
     chooser.combo.activated.emit(index)
 
 
-def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window):
+def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window, tmp_path,
+                                                           monkeypatch):
     _real_test_file()
     _own_dataset("door")
     broken = own_datasets_dir() / "happy-broken.h5"
@@ -57,7 +58,7 @@ def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window):
     page = _open(qtbot, window)
     chooser = page.data_chooser
     entries = [chooser.combo.itemText(i) for i in range(chooser.combo.count())]
-    assert entries == ["Stand-in (the course files are not there) (default)",
+    assert entries == ["Stand-in, no course files (default)",
                        "Your dataset: broken", "Your dataset: door",
                        "Stand-in + real test photos in 5 folds", "Other file…"]
     _pick(qtbot, chooser, "Your dataset: door")
@@ -74,6 +75,18 @@ def test_the_chooser_sets_the_data_and_the_page_says_which(qtbot, window):
     page.settings_panel._apply_from_user(dataclasses.replace(values, real_folds=0))
     assert chooser.combo.currentText().endswith("(default)")
     assert "real folds" not in page.provenance.text()
+    # "Other file…": any dataset file, picked in a file dialog
+    elsewhere = write_dataset(tmp_path / "shared-smiles.h5",
+                              *split_pictures({c: [np.full((64, 64, 3), 9 * k, np.uint8)] * 3
+                                               for k, c in enumerate(HAPPY)}, HAPPY), HAPPY)
+    from PySide6.QtWidgets import QFileDialog
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(elsewhere), "")))
+    _pick(qtbot, chooser, "Other file")
+    assert page.settings_panel.values().data == str(elsewhere)
+    assert chooser.combo.currentText() == "File: shared-smiles.h5"
+    qtbot.waitUntil(lambda: "Your dataset shared-smiles.h5" in page.provenance.text(),
+                    timeout=30000)
     # an unreadable file: one sentence, moved aside, back to the usual data
     _pick(qtbot, chooser, "Your dataset: broken")
     qtbot.waitUntil(lambda: "moved aside" in chooser.message.text(), timeout=30000)
@@ -97,6 +110,10 @@ def test_a_fold_run_says_its_fold_and_shows_every_fold_beside_the_stand_in(qtbot
     page.settings_panel.set_values(dataclasses.replace(values, epochs=1, real_folds=2))
     statuses = []
     page.bridge.progress.connect(lambda _d: statuses.append(page.controls.status.text()))
+    partial = []     # the table after each fold: it fills while the others train
+    page.bridge.other.connect(lambda kind, _d: partial.append(
+        (kind, page.fold_results.table.rowCount(), page.fold_results.summary.text())
+        if kind == "fold_done" else (kind, None, None)))
     qtbot.mouseClick(page.findChild(QPushButton, "trainButton"), Qt.LeftButton)
     qtbot.waitUntil(lambda: page.running, timeout=5000)
     assert not page.data_chooser.isEnabled()        # no changing the data mid-run
@@ -105,6 +122,10 @@ def test_a_fold_run_says_its_fold_and_shows_every_fold_beside_the_stand_in(qtbot
     assert any(s.startswith("Fold 1 of 2 · ") for s in statuses), statuses
     assert any(s.startswith("Fold 2 of 2 · ") for s in statuses), statuses
     assert page.data_chooser.isEnabled()
+    done = [p for p in partial if p[0] == "fold_done"]
+    assert [rows for _k, rows, _s in done] == [2, 3]      # fold rows + the mean row
+    assert "1 of 2 folds so far" in done[0][2]
+    assert [k for k, _r, _s in partial].count("fold") == 3   # 2 folds + the stand-in
     view = page.fold_results
     assert page.tabs.currentWidget() is view and \
         page.tabs.tabText(page.tabs.currentIndex()) == "Real folds"

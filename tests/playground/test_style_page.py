@@ -1,4 +1,4 @@
-"""The neural-style-transfer page (3.7): choose pictures, paint, steer, step, save.
+"""The neural-style-transfer page (4.7): choose pictures, paint, steer, step, save.
 
 Every run paints a tiny picture (48 px) on the embedded network, so a test takes
 seconds on a CPU; the widgets are the real ones, clicked and dragged offscreen."""

@@ -1,4 +1,4 @@
-"""Lesson 3.5's page: the YOLO viewer's sliders, class check boxes and step-through
+"""Lesson 4.5's page: the YOLO viewer's sliders, class check boxes and step-through
 re-filter the cached network output; bad pictures and weights give one sentence; a
 video plays with detection beside it; the detector trains live."""
 from __future__ import annotations
