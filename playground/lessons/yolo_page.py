@@ -49,7 +49,7 @@ def load_user_yolov2(path):
 
 def detect_picture(detector, source, name):
     """(image, raw output, name) for a path or an array."""
-    from engine.data.picture_files import read_picture
+    from engine.data.pictures import read_picture
 
     image = read_picture(source) if not isinstance(source, np.ndarray) else source
     return image, detector.raw_output(image), name
