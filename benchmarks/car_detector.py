@@ -9,6 +9,8 @@ training time per epoch.
   scenes through ``VideoDetection`` (reader and detector threads), in the real event
   loop; a 5 ms QTimer heartbeat measures UI stalls (how late each beat fires).
   Targets: display >= 10 fps with detection running, p99 stall <= 50 ms;
+  The same heartbeat on an idle event loop, just before, shows what the machine's
+  load alone costs;
 - training: seconds per batch of 32 scenes (drawing + YOLOv2 loss + Adam step) after
   the first, and the seconds a 512-scene epoch takes at that rate.
 Prints one JSON object.
@@ -68,6 +70,29 @@ def inference(detector, frames: int) -> dict:
                                               **percentiles(times, 90)},
             "decode_and_filter_ms": {"median": round(float(np.median(refilter)), 3),
                                      **percentiles(refilter, 99)}}
+
+
+def idle_stalls(app, seconds: float) -> dict:
+    """The same heartbeat with nothing else on the page: what this machine's load
+    alone does to the event loop (measured in the same run, just before the video)."""
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000 - BEAT_MS)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(BEAT_MS)
+    timer.timeout.connect(beat)
+    timer.start()
+    QTimer.singleShot(int(1000 * seconds), app.quit)
+    app.exec()
+    timer.stop()
+    stalls = np.maximum(np.array(gaps[1:] or [0.0]), 0)
+    return {"heartbeats": int(len(stalls)), **percentiles(stalls, 50, 99),
+            "max": round(float(stalls.max()), 2)}
 
 
 def video(app, detector, seconds: float) -> dict:
@@ -160,6 +185,7 @@ def main() -> None:
     detector = load_embedded_detector()
     out = {"cpu_count": os.cpu_count(), "load_average": [round(v, 2) for v in os.getloadavg()],
            "inference": inference(detector, args.frames),
+           "idle_stall_ms": idle_stalls(app, args.seconds),
            "video": video(app, detector, args.seconds),
            "training": training(args.batches),
            "targets": "video display >= 10 fps with detection running; p99 stall <= 50 ms"}

@@ -48,7 +48,9 @@ def find_course_file(name: str) -> Path | None:
     """Path of the course file ``name`` (e.g. ``"train_catvnoncat.h5"``), or None."""
     for folder in search_folders():
         candidate = folder / name
-        if candidate.is_file():
+        # lexists, not is_file: a folder, pipe or broken link put there under a course
+        # file's name is reported by the reader, not silently replaced by a stand-in
+        if os.path.lexists(candidate):
             return candidate
     return None
 

@@ -1,41 +1,20 @@
-"""Reading a user's own picture for a model: any format Pillow knows, resized."""
-from __future__ import annotations
+"""Reading a user's own picture for a model: any picture file, resized.
 
-import os
+A thin name over ``engine.data.pictures`` (the app's one picture reader), kept
+because every lesson's "Try your own image" calls it.
+"""
+from __future__ import annotations
 
 import numpy as np
 
-from engine.data.dataset import DataError
+from engine.data.pictures import picture_for_model
 
 
 def load_image_for_model(source, size: tuple[int, int] = (64, 64)) -> np.ndarray:
     """Return an RGB uint8 array ``(h, w, 3)`` of ``size`` (width, height).
 
     ``source`` is a path or an array already in memory. A file that is not a
-    picture raises DataError naming the file, never a Pillow traceback.
+    picture (or too large, or not a regular file) raises DataError naming the file
+    in one sentence, never a Pillow traceback.
     """
-    from PIL import Image, UnidentifiedImageError
-
-    if isinstance(source, np.ndarray):
-        array = source
-        if array.ndim == 2:
-            array = np.stack([array] * 3, axis=-1)
-        if array.ndim != 3 or array.shape[2] not in (3, 4):
-            raise DataError(f"An image needs shape (height, width, 3); got {array.shape}.")
-        if array.dtype != np.uint8:
-            array = np.clip(array * (255 if array.max() <= 1 else 1), 0, 255).astype(np.uint8)
-        image = Image.fromarray(array[:, :, :3])
-    else:
-        path = os.fspath(source)
-        name = os.path.basename(path)
-        try:
-            with Image.open(path) as opened:
-                opened.load()
-                image = opened.convert("RGB")
-        except FileNotFoundError:
-            raise DataError(f"{name}: no such file.") from None
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            raise DataError(f"{name} is not an image that can be read "
-                            "(try a JPEG or PNG file).") from None
-    image = image.resize(size, Image.BILINEAR)
-    return np.asarray(image, dtype=np.uint8)
+    return picture_for_model(source, size)

@@ -119,6 +119,8 @@ def _check_declared(spec: ArraySpec, shape: tuple, dtype: np.dtype, dims: dict,
     if dtype.kind not in spec.kinds or (spec.itemsize and dtype.itemsize > spec.itemsize):
         if spec.itemsize and len(spec.kinds) == 1:
             wanted = str(np.dtype(f"{spec.kinds}{spec.itemsize}"))
+        elif set(spec.kinds) <= set("iubf"):
+            wanted = "numbers"
         else:
             wanted = " or ".join(KIND_WORDS.get(k, k) for k in spec.kinds)
         raise DataError(f"{where}: '{spec.key}' holds {dtype} values; expected {wanted} "
@@ -312,7 +314,8 @@ def read_mat_arrays(path: Path | str, specs: list[ArraySpec],
             continue
         shape, cls = declared[spec.key]
         if cls not in MAT_CLASS_DTYPES:
-            raise DataError(f"{where}: '{spec.key}' is a MATLAB {cls}; expected {spec.what}.")
+            raise DataError(f"{where}: '{spec.key}' is stored as a MATLAB {cls} array; "
+                            f"expected {spec.what}.")
         _check_declared(spec, shape, np.dtype(MAT_CLASS_DTYPES[cls]), dims, where)
         wanted.append(spec.key)
     _check_dims(dims, where, max_examples)
@@ -350,8 +353,8 @@ def check_labels(labels: np.ndarray, n_classes: int, where: str, key: str) -> np
     if labels.dtype.kind == "f":
         bad = ~np.isfinite(labels) | (labels != np.round(labels))
         if bad.any():
-            raise DataError(f"{where}: '{key}' holds {labels[bad].flat[0]!r}; class labels "
-                            f"must be whole numbers 0..{n_classes - 1}.")
+            raise DataError(f"{where}: '{key}' holds {float(labels[bad].flat[0])}; class "
+                            f"labels must be whole numbers 0..{n_classes - 1}.")
     low, high = labels.min(), labels.max()
     # compare as Python numbers: exact for every integer dtype, no wrap-around
     if labels.dtype.kind != "b" and (int(low) < 0 or int(high) >= n_classes):

@@ -54,15 +54,29 @@ def batches(epoch: int, scenes: int, batch_size: int, anchors, seed_base: int = 
     seeds = seed_base + epoch * scenes + np.arange(scenes)
     chunks = [seeds[k:k + batch_size] for k in range(0, scenes, batch_size)]
     q: queue.Queue = queue.Queue(maxsize=2)
+    done = threading.Event()    # the consumer stopped (Stop pressed, an error)
+
+    def put(item) -> bool:
+        while not done.is_set():
+            try:
+                q.put(item, timeout=0.25)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def produce():
         for chunk in chunks:
-            q.put(make_batch(chunk, anchors))
-        q.put(None)
+            if not put(make_batch(chunk, anchors)):
+                return
+        put(None)
 
-    threading.Thread(target=produce, daemon=True).start()
-    while (item := q.get()) is not None:
-        yield item
+    threading.Thread(target=produce, daemon=True, name="scene-batches").start()
+    try:
+        while (item := q.get()) is not None:
+            yield item
+    finally:
+        done.set()
 
 
 class DetectorTrainer:

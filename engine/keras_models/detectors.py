@@ -51,7 +51,22 @@ class Detector:
 
         x = image_to_input(Image.fromarray(np.ascontiguousarray(image[..., :3])),
                            self.input_size)
-        return np.asarray(self.model(x, training=False))[0]
+        return np.asarray(self._compiled()(x))[0]
+
+    def _compiled(self):
+        """The model as one traced TensorFlow graph for a single picture: an eager
+        Keras call runs each layer's Python, holding the GIL the UI thread needs while
+        a video plays; the graph runs in TensorFlow's C++ with the GIL released."""
+        call = self.__dict__.get("_call")
+        if call is None:
+            import tensorflow as tf
+
+            h, w = self.input_size
+            model = self.model
+            call = tf.function(lambda x: model(x, training=False), input_signature=[
+                tf.TensorSpec((1, h, w, 3), tf.float32)], reduce_retracing=True)
+            self.__dict__["_call"] = call
+        return call
 
 
 def _embedded_description(info: dict) -> str:

@@ -200,6 +200,25 @@ def _first_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:160]
 
 
+def numeric_weights(arrays, layer: str, source: str) -> list[np.ndarray]:
+    """``arrays`` as float32, or a WeightsError: text is not weights, and a NaN or
+    infinite weight (also a float64 too large for float32) makes every answer NaN."""
+    out = []
+    for array in arrays:
+        array = np.asarray(array)
+        if array.dtype.kind not in "fiu":
+            raise WeightsError(f"{source}: layer '{layer}' holds "
+                               f"{'text' if array.dtype.kind in 'SUO' else array.dtype}"
+                               ", not numbers: these are not weights.")
+        array = array.astype(np.float32)
+        if not np.isfinite(array).all():
+            raise WeightsError(f"{source}: layer '{layer}' holds NaN or infinite "
+                               "weights (or numbers too large for float32), so every "
+                               "answer would be NaN; these weights are damaged.")
+        out.append(array)
+    return out
+
+
 def apply_named_weights(model, weights: dict[str, list[np.ndarray]], layer_names,
                         source: str, architecture: str) -> None:
     """Check every layer in ``layer_names`` against ``weights`` first (so a wrong file
@@ -217,19 +236,6 @@ def apply_named_weights(model, weights: dict[str, list[np.ndarray]], layer_names
         if got != expected:
             raise WeightsError(f"{source}: layer '{name}' has arrays of shape {got}, "
                                f"{architecture} needs {expected}.")
-        converted = []
-        for array in arrays:
-            array = np.asarray(array)
-            if array.dtype.kind not in "fiu":
-                raise WeightsError(f"{source}: layer '{name}' holds "
-                                   f"{'text' if array.dtype.kind in 'SUO' else array.dtype}"
-                                   ", not numbers: these are not weights.")
-            array = array.astype(np.float32)
-            if not np.isfinite(array).all():
-                raise WeightsError(f"{source}: layer '{name}' holds NaN or infinite "
-                                   "weights (or numbers too large for float32), so every "
-                                   "answer would be NaN; these weights are damaged.")
-            converted.append(array)
-        ready[name] = converted
+        ready[name] = numeric_weights(arrays, name, source)
     for name in layer_names:
         model.get_layer(name).set_weights(ready[name])

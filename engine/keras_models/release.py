@@ -5,9 +5,11 @@ A trained Keras model is tied to more than its Python object: the traced functio
 of ours that closes over it hold TensorFlow graphs and their kernels; layers and
 optimizer variables sit in reference cycles that only the cyclic garbage collector
 breaks; and Keras keeps per-thread global state (name counters, the Functional-API
-graph) while TensorFlow's eager context caches one kernel per op and shape. Measured
-in benchmarks/keras_memory.py: retraining grew the process by 14 MB (happy-house) to
-49 MB (cnn-signs) per run before this.
+graph) while TensorFlow's eager context caches one kernel per op and shape. The issue
+measured 14 MB (happy-house) to 49 MB (cnn-signs) of growth per retraining run; this
+helps only in part (benchmarks/README.md, "Keras memory"): the models themselves are
+freed, but TensorFlow keeps ~30 traced functions of every run (the train step, the
+optimizer's per-variable branches) reachable from outside Python's collector.
 
 ``release_run(result)`` is called by a page when it drops a run's result (a new run
 replaced it, or the page closes) and by the headless runner when it is done: it drops
@@ -61,16 +63,20 @@ def _drop_model_functions(model) -> None:
             pass
 
 
-def release_run(result, clear_shared: bool = True) -> None:
+def release_run(result, clear_shared: bool = True, collect: bool = True) -> None:
     """Let go of everything Keras in a finished run's ``result`` dict (in place).
     ``clear_shared=False`` leaves Keras's session state and TensorFlow's kernel cache
-    alone (a page, where other threads may be using Keras right now)."""
+    alone (a page, where other threads may be using Keras right now); ``collect=False``
+    leaves the garbage collection to the app's own collector (playground/gui_gc.py), so
+    the UI thread does not stop for it."""
     if isinstance(result, dict):
         for key in [k for k, v in result.items() if _is_keras_thing(v)]:
             value = result.pop(key)
             if hasattr(value, "layers"):
                 _drop_model_functions(value)
             del value
+    if not collect:
+        return
     gc.collect()
     if clear_shared:
         clear_shared_state()

@@ -21,7 +21,7 @@ import numpy as np
 from engine.keras_models.style_transfer import (
     CONTENT_LAYER, LEARNING_RATE, NOISE_RATIO, STYLE_LAYERS, compute_content_cost,
     generate_noise_image, layer_style_cost_from_gram, reshape_and_normalize_image,
-    image_to_uint8, total_cost, _unrolled_gram)
+    image_to_uint8, total_cost, activation_gram)
 
 START_NOISE = "noise"
 START_CONTENT = "content"
@@ -181,6 +181,7 @@ class StylePainter:
         self.iteration = 0
         self.last: Costs | None = None
         self._step = tf.function(self._step_eager)
+        self._costs_now = tf.function(lambda: self._costs(self.image))
 
     # --- set-up ---
     def initial_image(self) -> np.ndarray:
@@ -206,7 +207,7 @@ class StylePainter:
             out = self.network(tf.constant(reshape_and_normalize_image(picture),
                                            tf.float32), names)
             for name in names:
-                grams[name] = grams[name] + float(w) * _unrolled_gram(out[name])
+                grams[name] = grams[name] + float(w) * activation_gram(out[name])
         self.style_grams = {name: tf.constant(g) for name, g in grams.items()}
 
     # --- the step ---
@@ -220,7 +221,9 @@ class StylePainter:
         for k, (name, _) in enumerate(self.style_layers):
             J_style += self.layer_weights[k] * layer_style_cost_from_gram(
                 self.style_grams[name], out[name])
-        J_tv = total_variation(image)
+        # the smoothness term only when it is weighed (the course's cost has none)
+        J_tv = tf.cond(self.tv_weight > 0, lambda: total_variation(image),
+                       lambda: tf.constant(0.0))
         J = total_cost(J_content, J_style, alpha=self.alpha, beta=self.beta) + \
             self.tv_weight * J_tv
         return J, J_content, J_style, J_tv
@@ -243,7 +246,7 @@ class StylePainter:
 
     def costs(self) -> Costs:
         """The costs of the picture as it is now (one forward pass, no step)."""
-        J, Jc, Js, Jtv = self._costs(self.image)
+        J, Jc, Js, Jtv = self._costs_now()
         return Costs(self.iteration, float(J), float(Jc), float(Js), float(Jtv))
 
     # --- live changes ---
@@ -294,4 +297,4 @@ class StylePainter:
         target = self.style_grams.get(layer)
         if target is None:
             raise KeyError(f"'{layer}' is not one of the style layers.")
-        return np.asarray(target), np.asarray(_unrolled_gram(out))
+        return np.asarray(target), np.asarray(activation_gram(out))

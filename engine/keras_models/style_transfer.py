@@ -89,21 +89,39 @@ def _unrolled_gram(a):
     return gram_matrix(tf.transpose(tf.reshape(a, [-1, n_C])))
 
 
+def activation_gram(a):
+    """The same Gram matrix as ``_unrolled_gram``, as one matmul of the (n_H*n_W, n_C)
+    activation with itself (``transpose_a``): the painter's fast path, which never
+    copies a transposed activation (a measurable cost at full resolution)."""
+    tf = _tf()
+    n_C = _dims(a)[3]
+    A = tf.reshape(tf.convert_to_tensor(a, dtype=tf.float32), [-1, n_C])
+    return tf.matmul(A, A, transpose_a=True)
+
+
+def _style_normalisation(a_G):
+    tf = _tf()
+    m, n_H, n_W, n_C = _dims(a_G)
+    n_C = tf.cast(n_C, tf.float32)
+    positions = tf.cast(n_H * n_W, tf.float32)
+    return 4.0 * n_C ** 2 * positions ** 2
+
+
 def layer_style_cost_from_gram(GS, a_G):
     """``compute_layer_style_cost`` with the style picture's Gram matrix already
     computed (the painter keeps it: it never changes during a run)."""
     tf = _tf()
-    m, n_H, n_W, n_C = _dims(a_G)
-    GG = _unrolled_gram(a_G)
-    n_C = tf.cast(n_C, tf.float32)
-    positions = tf.cast(n_H * n_W, tf.float32)
-    return tf.reduce_sum(tf.square(GS - GG)) / (4.0 * n_C ** 2 * positions ** 2)
+    GG = activation_gram(a_G)
+    return tf.reduce_sum(tf.square(GS - GG)) / _style_normalisation(a_G)
 
 
 def compute_layer_style_cost(a_S, a_G):
     """J_style_layer = sum((G(S) - G(G))^2) / (4 n_C^2 (n_H n_W)^2) for activations
     ``(1, n_H, n_W, n_C)`` of one style layer (S: style picture, G: generated)."""
-    return layer_style_cost_from_gram(_unrolled_gram(a_S), a_G)
+    tf = _tf()
+    GS = _unrolled_gram(a_S)
+    GG = _unrolled_gram(a_G)
+    return tf.reduce_sum(tf.square(GS - GG)) / _style_normalisation(a_G)
 
 
 def compute_style_cost(model, STYLE_LAYERS):

@@ -213,13 +213,15 @@ def _model_shapes(model) -> dict:
 
 def _set(model, arrays: dict, source: str) -> None:
     """Check every layer first (a wrong file changes nothing), then set them all."""
+    from engine.keras_models.h5_weights import numeric_weights
     expected = _model_shapes(model)
     _check_arrays(source, {n: (a[0].shape, a[1].shape) for n, a in arrays.items()},
                   expected)
+    # NaN / infinite / text weights are refused before any layer changes.
+    ready = {name: numeric_weights(arrays[name], name, source) for name in CONV_LAYERS}
     for name in CONV_LAYERS:
-        kernel, bias = arrays[name]
-        model.get_layer(name).set_weights([np.asarray(kernel, np.float32),
-                                           np.asarray(bias, np.float32).reshape(-1)])
+        kernel, bias = ready[name]
+        model.get_layer(name).set_weights([kernel, bias.reshape(-1)])
 
 
 def load_vgg19_weights(model, path) -> None:

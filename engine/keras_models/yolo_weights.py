@@ -175,9 +175,11 @@ def load_yolo_h5(path):
             plan = conv_plan(model)
             our_convs = [conv for conv, _ in plan]
             our_norms = [norm for _, norm in plan if norm is not None]
-            for (_, _, datasets), layer in zip(convs + norms, our_convs + our_norms):
-                layer.set_weights([np.asarray(d[()], dtype=np.float32)
-                                   for d in datasets])
+            from engine.keras_models.h5_weights import numeric_weights
+            for (_, name, datasets), layer in zip(convs + norms, our_convs + our_norms):
+                # text, NaN or infinite weights: one sentence, not a model of NaNs
+                layer.set_weights(numeric_weights([d[()] for d in datasets], name,
+                                                  source))
         except (KeyError, ValueError, TypeError, OSError) as exc:
             raise WeightsError(f"{source} is an HDF5 file but not laid out as a Keras "
                                f"model or weights file ({exc}).") from None

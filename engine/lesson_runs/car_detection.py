@@ -68,7 +68,7 @@ def load_picture(hp: CarDetectionSettings) -> tuple[np.ndarray, str]:
     if hp.image.strip():
         from pathlib import Path
 
-        from engine.data.picture_files import read_picture
+        from engine.data.pictures import read_picture
 
         path = hp.image.strip()
         return read_picture(path), Path(path).name
@@ -168,6 +168,8 @@ def train(hp: CarDetectionSettings, on_event, control, dataset=None) -> dict:
 
     stopped = False
     try:
+        # the starting point of the mAP curve (a line needs two points)
+        ap_curve.append((0, tr.evaluate(model, anchors, held_out)["map"]))
         snapshot(0)
         for epoch in range(epochs):
             for b, data in enumerate(tr.batches(epoch, hp.scenes_per_epoch, batch, anchors,
@@ -186,7 +188,7 @@ def train(hp: CarDetectionSettings, on_event, control, dataset=None) -> dict:
     except StopRequested:
         stopped = True
     final = tr.evaluate(model, anchors, held_out)
-    metrics = {"epochs": len(ap_curve), "iterations": step,
+    metrics = {"epochs": max(len(ap_curve) - 1, 0), "iterations": step,
                "final_cost": on_event.curve[-1][1] if on_event.curve else None,
                "map50": final["map"],
                **{f"ap50_{k.replace('/', '_').replace(' ', '_')}": v

@@ -279,7 +279,7 @@ class TrainingPage(LessonPage):
         old, self.last_result = self.last_result, result
         if old is not None and old is not result and "keras" in sys.modules:
             from engine.keras_models.release import release_run
-            release_run(old, clear_shared=False)
+            release_run(old, clear_shared=False, collect=False)
 
     def _full_data_key(self, settings) -> object:
         # a dataset file of the learner's own ('data' setting) also decides the data

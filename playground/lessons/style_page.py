@@ -19,8 +19,9 @@ import os
 import time
 
 import numpy as np
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from engine.data.style_pictures import save_picture, save_time_lapse
 from engine.settings import SettingsError, replace_setting, spec_of
@@ -33,12 +34,27 @@ COST_INTERVAL_S = 0.1   # cost curves redraw at most 10 times a second
 SIZE_PRESETS = (200, 300, 400)
 
 
+def _layout_holding(layout, widget):
+    """The layout (``layout`` or one nested in it) that holds ``widget`` directly."""
+    if layout.indexOf(widget) >= 0:
+        return layout
+    for i in range(layout.count()):
+        child = layout.itemAt(i).layout()
+        if child is not None:
+            found = _layout_holding(child, widget)
+            if found is not None:
+                return found
+    return None
+
+
 def _is_file(source: str) -> bool:
     return os.path.sep in source and os.path.isfile(os.path.expanduser(source))
 
 
 class StylePage(KerasPage):
     length_setting = "num_iterations"
+    length_word = "Iteration"     # the painting's optimisation steps, not epochs
+    speed_unit = "iteration"
 
     # --- building ---
     def build_tabs(self) -> None:
@@ -71,6 +87,32 @@ class StylePage(KerasPage):
         self._last_cost_draw = 0.0
         self._show_balance_from_settings()
         self.canvas.set_network(self.network_description())
+
+    def __init__(self, lesson, parent=None) -> None:
+        super().__init__(lesson, parent)
+        self._scroll_sidebar()
+
+    def _scroll_sidebar(self) -> None:
+        """This lesson has ~20 settings: in a 720-pixel window the sidebar scrolls
+        instead of making the window taller than the screen. (Nothing to do when the
+        base page already puts the sidebar in a scroll area.)"""
+        holder = self.sidebar.parentWidget()
+        if holder is not None and isinstance(holder.parentWidget(), QScrollArea):
+            return
+        bench = _layout_holding(self.work_layout, self.sidebar)
+        if bench is None:
+            return
+        index = bench.indexOf(self.sidebar)
+        bench.removeWidget(self.sidebar)
+        area = QScrollArea(objectName="styleSidebarScroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        area.setWidget(self.sidebar)
+        width = self.sidebar.sizeHint().width() + area.verticalScrollBar().sizeHint().width()
+        area.setMinimumWidth(min(width, self.sidebar.maximumWidth() + 20))
+        area.setMaximumWidth(self.sidebar.maximumWidth() + 20)
+        bench.insertWidget(index, area, 0)
 
     def on_tensorflow_ready(self) -> None:
         # The pictures are the page's data (from the galleries), not a loaded dataset.

@@ -49,7 +49,7 @@ def load_user_yolov2(path):
 
 def detect_picture(detector, source, name):
     """(image, raw output, name) for a path or an array."""
-    from engine.data.picture_files import read_picture
+    from engine.data.pictures import read_picture
 
     image = read_picture(source) if not isinstance(source, np.ndarray) else source
     return image, detector.raw_output(image), name
@@ -175,7 +175,8 @@ class CarDetectionPage(KerasPage):
         self.term_curves = {k: self.terms_plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=k)
                             for k, c in TERM_COLORS.items()}
         plot_column.addWidget(self.terms_plot, 3)
-        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%)")
+        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%), the 'train' line")
+        self.accuracy_plot.plot.setLabel("left", "mAP (%)")
         self.accuracy_plot.plot.setLabel("bottom", "epoch")
         plot_column.addWidget(self.accuracy_plot, 2)
         split.addWidget(plots)
@@ -190,12 +191,16 @@ class CarDetectionPage(KerasPage):
         rc.addWidget(self.validation, 1)
         rc.addWidget(self.validation_caption)
         split.addWidget(right)
-        split.setSizes([500, 400])
+        split.setSizes([420, 520])
         column.addWidget(split, 1)
         return tab
 
     # --- settings <-> viewer sliders ---
     def _setting_to_viewer(self, name=None, value=None) -> None:
+        if name == "image":     # a path typed into the Picture box
+            if value:
+                self.open_picture(value)
+            return
         if name not in (None, "score_threshold", "iou_threshold", "max_boxes", "detector"):
             return
         s = self.settings_panel.values()
@@ -428,15 +433,14 @@ class CarDetectionPage(KerasPage):
         self.cost_plot.plot.setLabel("bottom", "batch")
         self.tabs.setCurrentIndex(1)
 
-    def _on_progress(self, data: dict) -> None:
-        total = data.get("total") or 0
-        self.controls.set_progress(data["iteration"] + 1, total)
-        if self.job and self.job.control.paused:
-            return
+    # The curve is per batch: "iteration" counts batches (TrainingPage draws the bar,
+    # the pace and the paused status from this text).
+    progress_counts_batches = True
+
+    def progress_text(self, data: dict) -> str:
         epochs = getattr(self.job.settings, "epochs", "?") if self.job else "?"
-        self.controls.set_status(
-            f"Epoch {int(data.get('epoch', 0)) + 1} of {epochs}, batch {data.get('batch')} "
-            f"of {data.get('batches')} — loss {data['cost']:.3f}")
+        return (f"Epoch {int(data.get('epoch', 0)) + 1} of {epochs}, batch "
+                f"{data.get('batch')} of {data.get('batches')} — loss {data['cost']:.3f}")
 
     def on_snapshot(self, data: dict) -> None:
         for key, curve in self.term_curves.items():
@@ -481,8 +485,8 @@ class CarDetectionPage(KerasPage):
                        if v is not None)
         self._detector_ready(Detector(
             model, result["anchors"], names, "your trained detector",
-            f"Your trained detector (this run, {data.get('metrics', {}).get('epochs', 0)} "
-            f"epochs on fresh road scenes). Held-out AP@0.5: {ap}.", True))
+            f"Your trained detector (this run: {data.get('metrics', {}).get('epochs', 0)} "
+            f"epoch(s) on fresh road scenes). Held-out AP@0.5: {ap}.", True))
 
     def screenshot_ready(self) -> bool:
         """A detection is on show (or a sentence saying why not)."""

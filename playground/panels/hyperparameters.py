@@ -93,7 +93,7 @@ class HyperparameterPanel(QWidget):
         grid.setColumnStretch(1, 1)
         row = 0
         for name, (spec, default) in self._specs.items():
-            if spec.kind in ("layers", "text"):   # edited by the page's own widgets
+            if spec.kind == "layers":
                 continue
             label = QLabel(spec.label + (" <span style='color:#2e7d32'>\u25cf live</span>"
                                          if spec.live else ""))
@@ -223,8 +223,7 @@ class HyperparameterPanel(QWidget):
     # --- API ---------------------------------------------------------------
     def values(self):
         return dataclasses.replace(self._base, **{n: v for n, v in self._values.items()
-                                                  if self._specs[n][0].kind
-                                                  not in ("layers", "text")})
+                                                  if self._specs[n][0].kind != "layers"})
 
     def set_values(self, settings) -> None:
         self._base = settings

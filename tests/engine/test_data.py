@@ -1,7 +1,6 @@
 """Data: course-file locator and loaders, the planar generators and the cat stand-in."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import h5py
@@ -284,9 +283,7 @@ def test_unknown_planar_dataset():
 
 @pytest.fixture(scope="module")
 def standin():
-    start = time.perf_counter()
-    data = synthetic.cat_standin(0)
-    return data, time.perf_counter() - start
+    return synthetic.cat_standin(0), None
 
 
 def test_standin_shapes_classes_and_provenance(standin):
@@ -297,7 +294,8 @@ def test_standin_shapes_classes_and_provenance(standin):
     assert int(data.Y_train.sum()) == 72 and int(data.Y_test.sum()) == 33
     assert data.classes == ["non-cat", "cat"] and data.is_standin
     assert "stand-in" in data.provenance and "not the course data" in data.provenance
-    assert seconds < 2.0          # about 0.5 s on a busy 2-core machine
+    # (how long drawing takes, ~0.5 s, is a benchmark's business: timed asserts fail
+    # on a loaded machine)
     # varied: pictures differ from each other and use the whole range
     flat = data.X_train.reshape(209, -1).astype(np.int16)
     assert len({row.tobytes() for row in data.X_train}) == 209

@@ -56,6 +56,7 @@ def test_hand_checked_1x2x2x3_case():
     eye = np.zeros((1, 2, 2, 3), np.float32)
     eye.reshape(4, 3)[:3] = np.eye(3)
     assert np.allclose(st.gram_matrix(eye.reshape(4, 3).T), np.eye(3))
+    assert np.allclose(st.activation_gram(eye), np.eye(3))   # the painter's fast path
     assert float(st.compute_layer_style_cost(ones, eye)) == pytest.approx(123 / 576)
 
 

@@ -328,7 +328,7 @@ def test_preprocess_image_and_bad_pictures(tmp_path):
     assert data.shape == (1, 608, 608, 3) and data.dtype == np.float32
     assert data.max() == pytest.approx(1.0)
     (tmp_path / "fake.jpg").write_text("not a picture")
-    with pytest.raises(LessonError, match="not a picture"):
+    with pytest.raises(LessonError, match="fake.jpg is not an image"):
         preprocess_image(tmp_path / "fake.jpg", (608, 608))
     with pytest.raises(LessonError, match="not found"):
         preprocess_image(tmp_path / "absent.jpg", (608, 608))
