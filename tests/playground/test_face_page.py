@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 
 from playground.main_window import MainWindow
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
+FACES = __import__("course_paths").faces_folder()   # DL_PLAYGROUND_DATA/faces or ../shared
 RESIDENTS = ["danielle", "younes", "tian", "andrew", "kian", "dan", "sebastiano",
              "bertrand", "kevin", "felix", "benoit", "arnaud"]
 needs_faces = pytest.mark.skipif(not (FACES / "younes.jpg").is_file(),

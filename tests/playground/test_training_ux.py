@@ -244,8 +244,7 @@ def test_reset_clears_the_mistakes_on_an_image_page(qtbot, window):
 
 # --- 11. a stand-in run's headline is its real-photo score ------------------------
 
-COURSE_DATA = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / \
-    "datasets" / "course"
+COURSE_DATA = __import__("course_paths").course_folder()   # DL_PLAYGROUND_DATA or ../shared
 
 
 @pytest.mark.skipif(not (COURSE_DATA / "test_signs.h5").is_file(),
