@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# course_paths.py (where the course files are) sits next to this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import course_paths  # noqa: E402,F401 - reads DL_PLAYGROUND_DATA before tests hide it
 
 
 @pytest.fixture(autouse=True)

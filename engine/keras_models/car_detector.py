@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.keras_models.model_build import serialised_build
 from engine.data.road_scenes import CLASS_NAMES
 
 INPUT_SIZE = 224
@@ -29,6 +30,7 @@ SHIPPED_WEIGHTS = SHIPPED_DIR / "car_detector.weights.h5"
 SHIPPED_INFO = SHIPPED_DIR / "car_detector.json"
 
 
+@serialised_build
 def build_car_detector(num_anchors: int = NUM_ANCHORS, num_classes: int = NUM_CLASSES):
     """The network: 224x224x3 in [0, 1] -> (14, 14, A*(5+C)) raw head output."""
     from engine.keras_models.job_callback import load_tensorflow

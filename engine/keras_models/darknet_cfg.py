@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.keras_models.model_build import serialised_build
 from engine.weights import WeightsError
 
 SUPPORTED = ("net", "convolutional", "maxpool", "route", "reorg", "region")
@@ -152,6 +153,7 @@ def _route_sources(section: Section, index: int, name: str) -> list[int]:
     return sources
 
 
+@serialised_build
 def build_darknet_model(config: DarknetConfig, reorg_order: str = "darknet",
                         kernel_initializer="zeros"):
     """The Keras model a cfg describes; its output is the last layer before

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.keras_models.model_build import serialised_build
+
 # (block, convolutions, filters) of VGG-19.
 BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
 CONV_LAYERS = [f"conv{block}_{i}" for block, count, _ in BLOCKS for i in range(1, count + 1)]
@@ -34,6 +36,7 @@ def conv_shapes(width_divisor: int = 1) -> dict[str, tuple[tuple, tuple]]:
     return shapes
 
 
+@serialised_build
 def VGG19(width_divisor: int = 1, seed: int = 0):
     """The Keras model: input (None, None, 3), one output per conv layer (after ReLU),
     named as the course names them, average pooling ``avgpool1`` ... ``avgpool4``
@@ -81,8 +84,10 @@ class VGG19Network:
     def _submodel(self, names: tuple):
         if names not in self._submodels:
             from tensorflow import keras
-            self._submodels[names] = keras.Model(
-                self.model.input, {n: self.model.get_layer(n).output for n in names})
+            from engine.keras_models.model_build import MODEL_BUILD_LOCK
+            with MODEL_BUILD_LOCK:   # one model built at a time (model_build.py)
+                self._submodels[names] = keras.Model(
+                    self.model.input, {n: self.model.get_layer(n).output for n in names})
         return self._submodels[names]
 
     def __call__(self, image, names):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.keras_models.model_build import serialised_build
 from engine.keras_models.job_callback import load_tensorflow
 
 TOTAL_PARAMS = 50_983_561
@@ -165,6 +166,7 @@ def yolo_weight_shapes(num_anchors=5, num_classes=80, width_divisor=1):
     return convs, norms
 
 
+@serialised_build
 def yolo_body(input_shape=(608, 608, 3), num_anchors=5, num_classes=80,
               reorg_order="tensorflow", name="yolov2", kernel_initializer="glorot_uniform",
               width_divisor=1):

@@ -68,7 +68,7 @@ def load_picture(hp: CarDetectionSettings) -> tuple[np.ndarray, str]:
     if hp.image.strip():
         from pathlib import Path
 
-        from engine.data.picture_files import read_picture
+        from engine.data.pictures import read_picture
 
         path = hp.image.strip()
         return read_picture(path), Path(path).name

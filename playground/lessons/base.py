@@ -108,6 +108,8 @@ class LessonPage(QWidget):
 
     def set_reading_mode(self, reading: bool) -> None:
         """Reading mode: the lesson text takes the whole page; the bench waits."""
+        if reading and self.work_area.isVisible() and self.splitter.sizes()[0] > 0:
+            self._text_width = self.splitter.sizes()[0]   # the width to come back to
         self.work_area.setVisible(not reading)
         if reading:
             self.text.show()

@@ -53,6 +53,8 @@ def _is_file(source: str) -> bool:
 
 class StylePage(KerasPage):
     length_setting = "num_iterations"
+    length_word = "Iteration"     # the painting's optimisation steps, not epochs
+    speed_unit = "iteration"
 
     # --- building ---
     def build_tabs(self) -> None:

@@ -49,7 +49,7 @@ def load_user_yolov2(path):
 
 def detect_picture(detector, source, name):
     """(image, raw output, name) for a path or an array."""
-    from engine.data.picture_files import read_picture
+    from engine.data.pictures import read_picture
 
     image = read_picture(source) if not isinstance(source, np.ndarray) else source
     return image, detector.raw_output(image), name
@@ -433,15 +433,14 @@ class CarDetectionPage(KerasPage):
         self.cost_plot.plot.setLabel("bottom", "batch")
         self.tabs.setCurrentIndex(1)
 
-    def _on_progress(self, data: dict) -> None:
-        total = data.get("total") or 0
-        self.controls.set_progress(data["iteration"] + 1, total)
-        if self.job and self.job.control.paused:
-            return
+    # The curve is per batch: "iteration" counts batches (TrainingPage draws the bar,
+    # the pace and the paused status from this text).
+    progress_counts_batches = True
+
+    def progress_text(self, data: dict) -> str:
         epochs = getattr(self.job.settings, "epochs", "?") if self.job else "?"
-        self.controls.set_status(
-            f"Epoch {int(data.get('epoch', 0)) + 1} of {epochs}, batch {data.get('batch')} "
-            f"of {data.get('batches')} — loss {data['cost']:.3f}")
+        return (f"Epoch {int(data.get('epoch', 0)) + 1} of {epochs}, batch "
+                f"{data.get('batch')} of {data.get('batches')} — loss {data['cost']:.3f}")
 
     def on_snapshot(self, data: dict) -> None:
         for key, curve in self.term_curves.items():

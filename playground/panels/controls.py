@@ -104,12 +104,10 @@ class RunControls(QWidget):
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
         self.progress.setFormat("not started")
-        self.time_left = QLabel("", objectName="timeLeft")
-        self.time_left.setStyleSheet(style.MUTED_CSS)
-        # wide enough for any estimate, so a new one never re-lays the window out
-        self.time_left.setMinimumWidth(
-            self.time_left.fontMetrics().horizontalAdvance("about 59 min 55 s left") + 4)
-        self.time_left.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        # The time left is written in the bar itself ("300 / 10,000 — about 45 s
+        # left"): it takes no room from the bar and never re-lays the window out.
+        self.time_left = ""
+        self._bar_text = "not started"
         self._last_estimate = -1.0
         self.status = QLabel("Ready.", objectName="statusLabel")
         self.status.setWordWrap(True)
@@ -144,15 +142,12 @@ class RunControls(QWidget):
         speed.addWidget(QLabel("Speed"))
         speed.addWidget(self.speed_slider, 1)
         speed.addWidget(self.animate_box)
-        bar = QHBoxLayout()
-        bar.addWidget(self.progress, 1)
-        bar.addWidget(self.time_left)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addLayout(speed)
         layout.addWidget(self.speed_label)
-        layout.addLayout(bar)
+        layout.addWidget(self.progress)
         # Room for two lines, so a finished run's figures or an error never get clipped.
         self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         layout.addWidget(self.status)
@@ -174,16 +169,18 @@ class RunControls(QWidget):
         if state in ("running", "idle") and self.state in ("idle", "finished"):
             self._run_seconds = 0.0     # a new run, or a reset
             self._last_estimate = -1.0
-            self.time_left.setText("")
+            self._set_time_left("")
         if state == "stopping":
             self.progress.setRange(0, 0)   # busy: evaluating, no position to show
         elif self.state == "stopping":
             self.progress.setRange(0, self._bar[1])
             self.progress.setValue(self._bar[0])
+        if state == "running":
+            self._last_estimate = -1.0   # back from a pause: estimate again at once
         if state in ("stopping", "finished", "idle"):
-            self.time_left.setText("")
-        elif state == "paused" and self.time_left.text():
-            self.time_left.setText("paused")
+            self._set_time_left("")
+        elif state == "paused" and self.time_left:
+            self._set_time_left("paused")
         self.state = state
         buttons = (self.train_button, self.pause_button, self.stop_button, self.step_button,
                    self.reset_button)
@@ -202,16 +199,17 @@ class RunControls(QWidget):
         if self.state != "stopping":
             self.progress.setRange(0, int(total))
             self.progress.setValue(self._bar[0])
-        self.progress.setFormat(f"{int(iteration):,} / {int(total):,}")
+        self._bar_text = f"{int(iteration):,} / {int(total):,}"
         self._estimate(iteration / total if fraction is None else fraction)
+        self._show_bar_text()
 
     def reset_progress(self) -> None:
         """Back to "not started": an empty bar, no time left."""
         self._bar = (0, 1)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress.setFormat("not started")
-        self.time_left.setText("")
+        self._bar_text = "not started"
+        self._set_time_left("")
         self._run_seconds = 0.0
 
     # --- speed ---------------------------------------------------------------
@@ -269,9 +267,17 @@ class RunControls(QWidget):
         spent = self.running_seconds()
         expected = spent / min(fraction, 1.0)
         if spent < ESTIMATE_AFTER_S or expected < ESTIMATE_ABOVE_S:
-            self.time_left.setText("")
+            self.time_left = ""
             return
-        self.time_left.setText(f"about {format_duration(expected - spent)} left")
+        self.time_left = f"about {format_duration(expected - spent)} left"
+
+    def _set_time_left(self, text: str) -> None:
+        self.time_left = text
+        self._show_bar_text()
+
+    def _show_bar_text(self) -> None:
+        self.progress.setFormat(f"{self._bar_text} — {self.time_left}" if self.time_left
+                                else self._bar_text)
 
     def set_status(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet(style.ERROR_CSS if error else "")

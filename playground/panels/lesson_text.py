@@ -52,6 +52,8 @@ _MATH_SCHEME = "mathimg"
 _BODY_POINT_SIZE = 11.5
 _INLINE_SCALE = 1.18  # Computer Modern looks smaller than DejaVu Sans at the same size
 _DISPLAY_SCALE = 1.4
+# Display formulas are never scaled down (see LessonText._fit_display_formulas).
+DISPLAY_SCALE_FLOOR = 1.0
 _MATH_FONTSET = "cm"
 # An inline formula reaching up to this many pixels below the text's descent line
 # is raised that much rather than given a taller line (see _pad_for_baseline).
@@ -538,12 +540,15 @@ class LessonText(QWidget):
         return super().eventFilter(watched, event)
 
     def _fit_display_formulas(self) -> None:
-        """Shrink display formulas wider than the pane, so the narrow text column
-        never needs a horizontal scrollbar; they grow back when it widens."""
+        """Display formulas keep their drawn size, whatever the pane's width.
+
+        They used to shrink to the pane: the optimization lesson's update rule came
+        out 7 px high and a scaled-down "=" lost a stroke and read as "-". Now a
+        formula wider than the column scrolls sideways (only the widest do), and
+        reading mode (Ctrl+R) or a wider column shows it whole."""
         document = self.browser.document()
-        room = self.browser.viewport().width() - 2 * document.documentMargin() - 8
         for position, length, fmt, width, height in self._display_formulas:
-            scale = min(1.0, max(room, 40) / width)
+            scale = DISPLAY_SCALE_FLOOR
             if abs(fmt.width() - width * scale) < 0.5:
                 continue
             fmt.setWidth(width * scale)

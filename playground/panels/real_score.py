@@ -35,11 +35,11 @@ class RealScoreHeadline(QLabel):
                     standin_words: str = "the stand-in pictures") -> bool:
         """Show the real score of a finished run; False (and hidden) when it has none."""
         real = metrics.get("real_test_accuracy")
-        # Not every lesson's data is a Dataset (style transfer's is its pictures).
-        source = (getattr(dataset, "extra", None) or {}).get("real_test")
         if real is None:
             self.clear_scores()
             return False
+        # any page's data: a Dataset has .extra, other lessons' inputs need not
+        source = (getattr(dataset, "extra", None) or {}).get("real_test")
         parts = []
         if metrics.get("test_accuracy") is not None:
             parts.append(f"stand-in test pictures {100 * metrics['test_accuracy']:.1f}%")

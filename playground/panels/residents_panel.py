@@ -246,8 +246,28 @@ class ResidentsPanel(QWidget):
         if not name:
             self.show_message("Type the resident's name first (or select a resident).", "error")
             return False
-        return self._run(_add_photo_arrays, self.store, self.encoder, name, [frame.copy()],
+        frame = frame.copy()   # the picture shown is the picture enrolled
+        if not self.confirm_snapshot(frame, name):
+            self.show_message("Snapshot not enrolled.", "info")
+            return False
+        return self._run(_add_photo_arrays, self.store, self.encoder, name, [frame],
                          done=self._added)
+
+    def confirm_snapshot(self, frame: np.ndarray, name: str) -> bool:
+        """Show the frame about to be enrolled and ask first: the camera may have
+        moved on, or someone else may be in the picture."""
+        box = QMessageBox(self)
+        box.setObjectName("snapshotPreview")
+        box.setWindowTitle("Take snapshot")
+        box.setText(f"Enrol this picture as <b>{name}</b>?")
+        box.setInformativeText("Only the face in it is kept (as a 128-number encoding and "
+                               "a thumbnail), in your user data folder.")
+        picture = QPixmap.fromImage(rgb_to_qimage(frame[..., :3]))
+        box.setIconPixmap(picture.scaled(320, 240, Qt.AspectRatioMode.KeepAspectRatio,
+                                         Qt.TransformationMode.SmoothTransformation))
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def import_folder(self, folder) -> bool:
         return self._run(self.store.import_folder, str(folder), self.encoder,

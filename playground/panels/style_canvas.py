@@ -202,6 +202,13 @@ class StyleCanvas(QWidget):
         self._following = True
         self._update_buttons()
 
+    def heightForWidth(self, _width: int) -> int:  # noqa: N802 (Qt's name)
+        # In a scroll area (the page's tabs), a layout with word-wrapped labels asks for
+        # its preferred height, which would make the canvas taller than the window and
+        # push the balance and the curves out of sight. Its minimum is what it needs;
+        # the pictures take whatever room there is beyond that.
+        return self.minimumSizeHint().height()
+
     # --- the pictures ---
     def set_content(self, picture: np.ndarray | None, title: str = "") -> None:
         self.content_view.set_picture(picture, title)

@@ -18,7 +18,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SPEC = SHARED / "spec"
 INDEX = SPEC / "course_test_inputs.json"
 ARRAYS = SPEC / "course_test_inputs.npz"
-COURSE_DATA = SHARED / "datasets" / "course"
+COURSE_DATA = __import__("course_paths").course_folder()   # DL_PLAYGROUND_DATA or ../shared
 
 
 def cases_available() -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-FACES = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "faces"
+FACES = __import__("course_paths").faces_folder()   # DL_PLAYGROUND_DATA/faces or ../shared
 
 RESIDENTS = ("andrew", "arnaud", "benoit", "bertrand", "dan", "danielle", "felix",
              "kevin", "kian", "sebastiano", "tian", "younes")

@@ -9,10 +9,13 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from engine.keras_models import facenet_model, happy, resnet, signs_cnn, tensorflow_intro  # noqa: E402
+from engine.keras_models import (car_detector, darknet_cfg, facenet_model, happy,  # noqa: E402
+                                  resnet, signs_cnn, tensorflow_intro, vgg19, yolo_body)
 from engine.keras_models.model_build import MODEL_BUILD_LOCK  # noqa: E402
 
 BUILDERS = [resnet.ResNet50, happy.HappyModel, happy.model, signs_cnn.signs_cnn_model,
+            car_detector.build_car_detector, darknet_cfg.build_darknet_model,
+            yolo_body.yolo_body, vgg19.VGG19,
             tensorflow_intro.signs_model, facenet_model.faceRecoModel]
 
 

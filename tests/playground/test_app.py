@@ -28,6 +28,9 @@ def test_screenshot_after_training_steps(tmp_path):
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
                for y in range(0, image.height(), 7)}
     assert len(colours) > 200
+    # --steps 300 is the screenshot's, not the lesson's remembered settings
+    from engine.user_data import last_settings_file
+    assert not last_settings_file("planar-one-hidden-layer").exists()
 
 
 def test_screenshot_of_an_unknown_lesson_exits_2(tmp_path):

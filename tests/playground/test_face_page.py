@@ -14,14 +14,32 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from playground.main_window import MainWindow
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
+FACES = __import__("course_paths").faces_folder()   # DL_PLAYGROUND_DATA/faces or ../shared
 RESIDENTS = ["danielle", "younes", "tian", "andrew", "kian", "dan", "sebastiano",
              "bertrand", "kevin", "felix", "benoit", "arnaud"]
 needs_faces = pytest.mark.skipif(not (FACES / "younes.jpg").is_file(),
                                  reason="the course's face photos are not in ../shared")
+
+
+def answer_snapshot_preview(answer) -> list:
+    """Click ``answer`` on the snapshot preview when it opens; the list gets its picture."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    seen = []
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.objectName() == "snapshotPreview":
+            seen.append(box.iconPixmap())
+            box.button(answer).click()
+        else:
+            QTimer.singleShot(20, look)
+    QTimer.singleShot(20, look)
+    return seen
 
 
 def write_video(photo: Path, out: Path, frames: int = 90, fps: float = 30.0) -> Path:
@@ -111,7 +129,9 @@ def test_resident_on_video_opens_the_door(qtbot, window, tmp_path):
     assert page.arrival_view.names() == [] and not page.arrivals.entries()
     # "Take snapshot" enrols the face in the current frame as a second photo.
     page.residents.name_edit.setText("younes")
+    seen = answer_snapshot_preview(QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(page.residents.snapshot_button, Qt.LeftButton)
+    assert seen and not seen[0].isNull()     # the picture was shown before enrolling
     qtbot.waitUntil(lambda: not page.residents.busy, timeout=60000)
     assert len(page.store.encodings()["younes"]) == 2, page.residents.message_text
     # Leaving the page stops the camera and recognition; coming back starts them again.

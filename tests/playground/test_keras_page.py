@@ -15,7 +15,7 @@ from engine.settings import replace_setting
 from playground.lessons.keras_page import KerasPage
 
 ROOT = Path(__file__).resolve().parents[2]
-COURSE_DATA = ROOT.parent / "shared" / "datasets" / "course"
+COURSE_DATA = __import__("course_paths").course_folder()   # DL_PLAYGROUND_DATA or ../shared
 
 
 def button(page, name) -> QPushButton:

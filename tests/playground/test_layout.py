@@ -122,3 +122,25 @@ def test_a_narrow_window_folds_the_list_when_a_lesson_opens(qtbot, laptop_window
     assert not win.navigator_shown() and win.width() == 1280
     win.show_welcome()
     assert win.navigator_shown()
+
+
+def test_reading_mode_gives_the_text_the_whole_page_and_gives_it_back(qtbot, laptop_window):
+    # Issue 12, point 8: a readable text column, resizable, with a reading mode.
+    win = laptop_window
+    page = win.open_lesson("optimization")
+    wait_for_page(qtbot, page)
+    narrow = page.text.width()
+    assert narrow >= 280                          # a readable column by default at 1280
+    assert shortcut(win.reading_action) == "Ctrl+R"
+    win.reading_action.trigger()
+    qtbot.wait(20)
+    assert page.reading_mode() and not page.work_area.isVisible()
+    assert page.text.width() > 2 * narrow
+    win.reading_action.trigger()
+    qtbot.wait(20)
+    assert not page.reading_mode() and page.work_area.isVisible()
+    assert abs(page.text.width() - narrow) <= 2
+    # the column is resizable: dragging the splitter is remembered by the page
+    sizes = page.splitter.sizes()
+    page.splitter.setSizes([sizes[0] + 100, sizes[1] - 100])
+    assert page.text.width() >= narrow + 90

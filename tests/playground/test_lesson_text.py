@@ -6,7 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QTextDocument  # noqa: E402
+from PySide6.QtGui import QFontMetricsF, QTextDocument  # noqa: E402
 
 from playground.panels import lesson_text  # noqa: E402
 from playground.panels.lesson_text import LESSONS_DIR, Formula, LessonText, split_math  # noqa: E402
@@ -131,18 +131,23 @@ def test_code_and_escaped_dollars_are_left_alone(lesson):
     assert "print('$$')" in text
 
 
-def test_wide_display_formulas_shrink_to_the_pane_and_grow_back(lesson, qtbot):
+def test_wide_display_formulas_keep_their_size_and_scroll_instead(lesson, qtbot):
+    # Issue 12, point 8: shrunk formulas were 7 px high and lost strokes ("=" -> "-").
     lesson.set_markdown("Before\n\n$$\\frac{\\|grad - gradapprox\\|_2}"
-                        "{\\|grad\\|_2 + \\|gradapprox\\|_2} + a + b + c + d + e$$\n\nAfter")
+                        "{\\|grad\\|_2 + \\|gradapprox\\|_2} + a + b + c + d + e$$\n\n"
+                        "Small: $$a = b$$\n\nAfter")
     lesson.show()
-    (_, _, fmt, natural, _), = lesson._display_formulas
-    lesson.resize(int(natural) + 200, 400)
-    qtbot.waitUntil(lambda: abs(fmt.width() - natural) < 1)
+    (_, _, wide, natural, natural_h), (_, _, small, small_w, _) = lesson._display_formulas
+    body = QFontMetricsF(lesson._font).height()
+    assert natural_h > body                       # drawn larger than the body text
     lesson.resize(int(natural) // 2, 400)
-    qtbot.waitUntil(lambda: fmt.width() < lesson.browser.viewport().width())
-    assert lesson.browser.horizontalScrollBar().maximum() == 0
+    qtbot.wait(50)
+    assert abs(wide.width() - natural) < 1 and abs(wide.height() - natural_h) < 1
+    assert abs(small.width() - small_w) < 1
+    # only the formula wider than the column needs the sideways scroll
+    assert lesson.browser.horizontalScrollBar().maximum() > 0
     lesson.resize(int(natural) + 200, 400)
-    qtbot.waitUntil(lambda: abs(fmt.width() - natural) < 1)
+    qtbot.waitUntil(lambda: lesson.browser.horizontalScrollBar().maximum() == 0)
 
 
 def test_split_math_finds_inline_and_display():

@@ -20,7 +20,7 @@ from engine.keras_models.happy_door_weights import door_model_path, save_door_mo
 from engine.lessons import get_lesson
 from engine.settings import replace_setting
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
+FACES = __import__("course_paths").faces_folder()   # DL_PLAYGROUND_DATA/faces or ../shared
 needs_faces = pytest.mark.skipif(not (FACES / "younes.jpg").is_file(),
                                  reason="the course's face photos are not in ../shared")
 

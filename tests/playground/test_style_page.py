@@ -172,9 +172,12 @@ def test_the_canvas_fits_the_window(qtbot, window, tmp_path, size):
     page = ready_page(qtbot, window, tmp_path)
     qtbot.wait(100)
     canvas = page.canvas
+    # everything in sight at once, without scrolling the tab: what is painted, the
+    # balance, the time-lapse and the curves
+    view = canvas.parentWidget()
     for widget in (canvas.generated_view.area, canvas.balance.slider, canvas.scrubber,
                    canvas.save_lapse_button, canvas.cost_plot):
         assert widget.isVisible()
-        corner = widget.mapTo(canvas, QPoint(widget.width(), widget.height()))
-        assert corner.x() <= canvas.width() and corner.y() <= canvas.height()
+        corner = widget.mapTo(view, QPoint(widget.width(), widget.height()))
+        assert corner.x() <= view.width() and corner.y() <= view.height(), widget
     assert canvas.generated_view.area.width() >= 200

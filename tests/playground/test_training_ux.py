@@ -128,7 +128,7 @@ def test_stop_says_it_is_evaluating_with_every_button_disabled(qtbot, window, mo
 
 # --- 5. time left --------------------------------------------------------------------
 
-def test_time_left_beside_the_bar_on_a_long_run_and_none_on_a_short_one(qtbot):
+def test_time_left_in_the_bar_on_a_long_run_and_none_on_a_short_one(qtbot):
     controls = RunControls()
     qtbot.addWidget(controls)
     controls.show()
@@ -139,21 +139,23 @@ def test_time_left_beside_the_bar_on_a_long_run_and_none_on_a_short_one(qtbot):
         click(qtbot, controls.train_button)
         clock[0] += 4.0
         controls.set_progress(10, 100)      # 10% in 4 s: 36 s left
-        assert controls.time_left.text() == "about 36 s left"
+        assert controls.time_left == "about 36 s left"
+        assert controls.progress.format() == "10 / 100 — about 36 s left"
         clock[0] += 1.0
         click(qtbot, controls.pause_button)
-        assert controls.time_left.text() == "paused"
+        assert controls.time_left == "paused"
+        assert controls.progress.format() == "10 / 100 — paused"
         clock[0] += 60.0                    # paused time does not count
         click(qtbot, controls.pause_button)
         clock[0] += 5.0
         controls.set_progress(25, 100, fraction=0.25)   # 10 s running for 25%: 30 s left
-        assert controls.time_left.text() == "about 30 s left"
+        assert controls.time_left == "about 30 s left"
         controls.set_state("finished")
-        assert controls.time_left.text() == ""
+        assert controls.time_left == ""
         click(qtbot, controls.train_button)   # a quick run (5 s in all): no estimate
         clock[0] += 2.5
         controls.set_progress(50, 100)
-        assert controls.time_left.text() == ""
+        assert controls.time_left == ""
     finally:
         controls_module.time.perf_counter = real
     assert format_duration(80) == "1 min 20 s" and format_duration(7300) == "2 h 01 min"
@@ -164,11 +166,12 @@ def test_deep_cat_shows_the_time_left_while_it_trains(qtbot, window, monkeypatch
     monkeypatch.setattr(controls_module, "ESTIMATE_ABOVE_S", 1.0)
     page = open_page(qtbot, window, "deep-cat-classifier", num_iterations=3000)
     click(qtbot, button(page, "trainButton"))
-    qtbot.waitUntil(lambda: page.controls.time_left.text().endswith("left"), timeout=30000)
-    assert page.controls.time_left.isVisible()
+    qtbot.waitUntil(lambda: page.controls.progress.format().endswith(" left"),
+                    timeout=30000)
+    assert page.controls.progress.isVisible() and page.controls.time_left.startswith("about")
     click(qtbot, button(page, "stopButton"))
     qtbot.waitUntil(lambda: not page.running, timeout=30000)
-    assert page.controls.time_left.text() == ""
+    assert page.controls.time_left == ""
 
 
 # --- 4. Reset means "not started" ------------------------------------------------
@@ -196,7 +199,7 @@ def test_reset_clears_curves_boundary_units_and_status_on_planar(qtbot, window):
     assert page.controls.progress.format() == "not started"
     assert page.controls.progress.value() == 0
     assert page.controls.status.text() == "Not started. Press Train."
-    assert page.controls.time_left.text() == ""
+    assert page.controls.time_left == ""
     assert button(page, "trainButton").isEnabled()
 
 
@@ -241,8 +244,7 @@ def test_reset_clears_the_mistakes_on_an_image_page(qtbot, window):
 
 # --- 11. a stand-in run's headline is its real-photo score ------------------------
 
-COURSE_DATA = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / \
-    "datasets" / "course"
+COURSE_DATA = __import__("course_paths").course_folder()   # DL_PLAYGROUND_DATA or ../shared
 
 
 @pytest.mark.skipif(not (COURSE_DATA / "test_signs.h5").is_file(),
@@ -300,3 +302,34 @@ def test_resnet_layer_table_error_reaches_the_page_and_accuracies_are_explained(
     assert "inference mode" in note and "moving" in note
     click(qtbot, button(page, "resetButton"))
     assert page.accuracy_note.isHidden()
+
+
+def _paused_batch(page) -> tuple[int, int] | None:
+    match = re.search(r"Paused at epoch ([\d,]+) of [\d,]+, batch (\d+) of \d+",
+                      page.controls.status.text())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def test_a_step_on_a_batched_lesson_moves_the_batch_and_the_bar(qtbot, window):
+    """Mini-batch lessons (the ConvNet here, the Keras lessons alike) step one batch:
+    the status names the epoch and batch the run is really at, the bar follows."""
+    page = window.open_lesson("cnn-step-by-step")
+    qtbot.waitUntil(lambda: page.dataset is not None, timeout=120000)
+    values = page.settings_panel.values()
+    for name, value in (("num_epochs", 3), ("minibatch_size", "16"), ("picture_size", "16")):
+        values = replace_setting(values, name, value)
+    page.settings_panel.set_values(values)
+    click(qtbot, button(page, "trainButton"))
+    qtbot.waitUntil(lambda: "batch" in page.controls.status.text(), timeout=60000)
+    click(qtbot, button(page, "pauseButton"))
+    qtbot.waitUntil(lambda: _paused_batch(page) is not None, timeout=20000)
+    for _ in range(3):
+        epoch, batch = _paused_batch(page)
+        batches = page._batches
+        click(qtbot, button(page, "stepButton"))
+        after = (epoch, batch + 1) if batch < batches else (epoch + 1, 1)
+        qtbot.waitUntil(lambda: _paused_batch(page) == after, timeout=20000)
+        assert page.controls.state == "paused"
+        assert page.controls.progress.value() == after[0]   # the bar counts epochs
+    click(qtbot, button(page, "stopButton"))
+    qtbot.waitUntil(lambda: not page.running, timeout=60000)

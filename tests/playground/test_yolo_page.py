@@ -105,7 +105,7 @@ def test_bad_picture_bad_weights_and_saving(qtbot, window, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: "broken.jpg" in page.detect_status.text()
                     and "Detecting" not in page.detect_status.text(), timeout=60000)
     message = page.controls.status.text()
-    assert "broken.jpg is not a picture" in message and "\n" not in message
+    assert message.startswith("broken.jpg ") and "\n" not in message
     assert page.viewer.stages is before                       # the last picture stays
     # a text file named .h5 offered as YOLOv2 weights
     fake = tmp_path / "yolo.h5"
