@@ -36,6 +36,8 @@ PROGRESS_INTERVAL_S = 1 / 30
 # Lessons whose snapshots only feed curves (no boundary to animate) evaluate the test
 # set for each one; five a second keeps the curves live and that cost near 1%.
 CURVES_ONLY_SNAPSHOT_INTERVAL_S = 1 / 5
+# How far a paced run may fall behind its pace and still catch up (see RunControl).
+PACE_CATCH_UP_S = 0.1
 
 
 def quiet_numeric_warnings() -> None:
@@ -165,7 +167,7 @@ class RunControl:
 
 
     def _wait_for_pace(self) -> None:
-        due = self._next_due
+        due = self._next_due or time.perf_counter()   # 0: the pace starts now
         if due > time.perf_counter():
             with self._cond:
                 # Pause, Stop or a new pace end the wait early.
@@ -176,8 +178,11 @@ class RunControl:
                     self._cond.wait(min(left, 0.25))
             if self._stop:
                 raise StopRequested()
-        # A slow iteration banks no time: the pace is a ceiling, never a catch-up.
-        self._next_due = max(due + self._pace, time.perf_counter())
+        # Waking late (a loaded machine oversleeps a millisecond wait by as much) is
+        # made up by the next checkpoints, so an animated run keeps its length; a
+        # slow stretch of the run itself banks at most PACE_CATCH_UP_S, so it never
+        # ends in a burst.
+        self._next_due = max(due + self._pace, time.perf_counter() - PACE_CATCH_UP_S)
 
 
 class Reporter:
