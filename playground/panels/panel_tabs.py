@@ -8,8 +8,45 @@ so pages and tests never see the scroll areas.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
+
+
+class _PanelScroll(QScrollArea):
+    """Sizes its panel to the visible room, or to the panel's minimum when that is
+    larger. Qt's own widgetResizable asks a panel with word-wrapped labels for its
+    height-for-width, which made the planar tab 1187 px tall in a 779 px view."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(False)
+        self.viewport().installEventFilter(self)
+
+    def setWidget(self, panel: QWidget) -> None:  # noqa: N802 (Qt's name)
+        super().setWidget(panel)
+        panel.installEventFilter(self)
+        self._fit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and \
+                (watched is self.viewport() or watched is self.widget()):
+            self._fit()
+        return False
+
+    def _fit(self) -> None:
+        panel = self.widget()
+        if panel is None:
+            return
+        room = self.maximumViewportSize()   # the view without scroll bars
+        need = panel.minimumSizeHint().expandedTo(panel.minimumSize())
+        width = max(room.width(), need.width())
+        height = max(room.height(), need.height())
+        if width > room.width():            # a horizontal bar takes some height
+            height = max(need.height(), room.height() - self.horizontalScrollBar().sizeHint().height())
+        if height > room.height():
+            width = max(need.width(), room.width() - self.verticalScrollBar().sizeHint().width())
+        if panel.size() != QSize(width, height):
+            panel.resize(width, height)
 
 
 class PanelTabs(QTabWidget):
@@ -25,9 +62,8 @@ class PanelTabs(QTabWidget):
 
     @staticmethod
     def _wrap(panel: QWidget) -> QScrollArea:
-        area = QScrollArea()
+        area = _PanelScroll()
         area.setObjectName("panelScroll")
-        area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidget(panel)
         return area
