@@ -48,7 +48,10 @@ def measure(lesson_id: str, runs: int, epochs: int, warmup: int, release: bool) 
     from engine.lessons import get_lesson
 
     lesson = get_lesson(lesson_id)
-    settings = lesson.make_settings({"epochs": epochs})
+    from engine.settings import specs
+    names = {name for name, _spec, _default in specs(lesson.settings)}
+    length = "epochs" if "epochs" in names else "num_epochs"   # cnn-signs: num_epochs
+    settings = lesson.make_settings({length: epochs})
     dataset = lesson.load_data(settings)
     previous = None
     after = []

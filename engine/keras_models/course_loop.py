@@ -45,11 +45,15 @@ def course_adam(learning_rate: float):
 
 def _train_step(tf, keras_model, optimizer, loss_fn, X_all, Y_all):
     variables = keras_model.trainable_variables
+    # The mini-batch is an argument, not gathered inside: a traced function that
+    # captured the whole training set kept it (53 MB for cnn-signs) alive after the run,
+    # because TensorFlow holds on to every traced function (benchmarks/README.md,
+    # "Keras memory"), so each retraining grew the process by that much.
+    signature = [tf.TensorSpec([None, *X_all.shape[1:]], tf.float32),
+                 tf.TensorSpec([None, *Y_all.shape[1:]], tf.float32)]
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.int32)])
-    def step(indices):
-        x = tf.gather(X_all, indices)
-        y = tf.gather(Y_all, indices)
+    @tf.function(input_signature=signature)
+    def step(x, y):
         with tf.GradientTape() as tape:
             logits = keras_model(x, training=True)
             minibatch_cost = loss_fn(logits, y)
@@ -97,7 +101,8 @@ def train_course_loop(keras_model, X, Y, loss_fn, learning_rate: float, num_epoc
         hooks.on_epoch_begin(epoch)
         total, right, seen, complete = 0.0, 0, 0, True
         for k, indices in enumerate(mini_batch_indices(m, minibatch_size, seed)):
-            minibatch_cost, minibatch_right = step(indices)
+            minibatch_cost, minibatch_right = step(tf.gather(X_all, indices),
+                                                   tf.gather(Y_all, indices))
             total += float(minibatch_cost)
             right += int(minibatch_right)
             seen += len(indices)

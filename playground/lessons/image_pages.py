@@ -80,7 +80,7 @@ class CatPage(TrainingPage):
         self.viewer = DatasetViewer()
         self.tabs.addTab(self.viewer, "Dataset")
         self.misclassified = MisclassifiedGrid()
-        self.tabs.addTab(self.misclassified, "Results analysis")
+        self.tabs.addTab(self.misclassified, "Results")   # the course's "results analysis"
 
     def on_data(self, dataset) -> None:
         self.viewer.set_dataset(dataset)

@@ -21,7 +21,7 @@ class PanelTabs(QTabWidget):
         bar.setElideMode(Qt.TextElideMode.ElideNone)
         bar.setExpanding(False)
         bar.setUsesScrollButtons(True)   # the last resort; test_layout checks it is not needed
-        bar.setStyleSheet("QTabBar::tab { padding: 4px 9px; }")
+        bar.setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
 
     @staticmethod
     def _wrap(panel: QWidget) -> QScrollArea:

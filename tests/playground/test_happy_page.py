@@ -54,7 +54,7 @@ def test_page_trains_shows_real_accuracy_and_judges_a_picture(qtbot, window, sma
                                                               tmp_path):
     page = ready_page(qtbot, window, epochs=2, batch_size=16)
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
-    assert titles[:4] == ["Training", "Dataset", "Model", "Results analysis"]
+    assert titles[:4] == ["Training", "Dataset", "Model", "Results"]
     assert "Exercises" not in titles
     # the course model's layer table, from the engine, once TensorFlow is there
     qtbot.waitUntil(lambda: page.summary_table.table.rowCount() == 8, timeout=60000)

@@ -144,3 +144,21 @@ def test_reading_mode_gives_the_text_the_whole_page_and_gives_it_back(qtbot, lap
     sizes = page.splitter.sizes()
     page.splitter.setSizes([sizes[0] + 100, sizes[1] - 100])
     assert page.text.width() >= narrow + 90
+
+
+@pytest.mark.parametrize("lesson_id", ["tensorflow-signs", "resnet50"])
+def test_tab_bar_fits_with_the_real_photos_tab_too(qtbot, laptop_window, monkeypatch,
+                                                   lesson_id):
+    # With the course's test_signs.h5 a "Real test photos" tab joins the six others.
+    from course_paths import course_folder
+    folder = course_folder()
+    if not (folder / "test_signs.h5").is_file():
+        pytest.skip(f"test_signs.h5 not found in {folder}")
+    monkeypatch.setenv("DL_PLAYGROUND_DATA", str(folder))
+    win = laptop_window
+    win.resize(1366, 768)
+    page = win.open_lesson(lesson_id)
+    wait_for_page(qtbot, page)
+    qtbot.waitUntil(lambda: page.tabs.tabText(page.tabs.count() - 1) == "Real test photos"
+                    or page.tabs.count() >= 7, timeout=30000)
+    assert not tab_overflow(page)
