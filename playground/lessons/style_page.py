@@ -322,6 +322,8 @@ class StylePage(KerasPage):
 
     def on_finished(self, data: dict) -> None:
         result = data.get("result") or {}
+        if result.get("frames"):
+            self.canvas.merge_snapshots(result["frames"])
         if result.get("picture") is not None:
             self.canvas.show_generated(np.asarray(result["picture"]),
                                        int(result.get("iteration", 0)))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 
+from playground.safe_slots import guarded
+
 
 class _PanelScroll(QScrollArea):
     """Sizes its panel to the visible room, or to the panel's minimum when that is
@@ -27,6 +29,7 @@ class _PanelScroll(QScrollArea):
         panel.installEventFilter(self)
         self._fit()
 
+    @guarded("fit the panel to its tab", default=False)
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and \
                 (watched is self.viewport() or watched is self.widget()):

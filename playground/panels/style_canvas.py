@@ -241,6 +241,25 @@ class StyleCanvas(QWidget):
             self.generated_view.set_picture(picture, f"iteration {iteration:,}")
         self._update_buttons()
 
+    def merge_snapshots(self, frames) -> None:
+        """The painter's gallery frames (every N iterations) that never reached the
+        screen: the bridge shows only the newest picture of a fast burst, so a quick
+        run would otherwise leave a time-lapse of one frame. Merged in order."""
+        have = {i for i, _ in self.snapshots}
+        extra = [(int(i), np.asarray(p)) for i, p in frames if int(i) not in have]
+        if not extra:
+            return
+        self.snapshots = sorted(self.snapshots + extra, key=lambda s: s[0])
+        while len(self.snapshots) > MAX_SNAPSHOTS:
+            self.snapshots = self.snapshots[:1] + self.snapshots[2::2]
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, len(self.snapshots) - 1)
+        if self._following:
+            self.scrubber.setValue(len(self.snapshots) - 1)
+        self.scrubber.blockSignals(False)
+        self._label_scrubber()
+        self._update_buttons()
+
     def _keep(self, iteration: int, picture: np.ndarray) -> None:
         self.snapshots.append((iteration, picture))
         if len(self.snapshots) > MAX_SNAPSHOTS:

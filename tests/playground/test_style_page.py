@@ -127,9 +127,12 @@ def test_step_paints_one_iteration_and_the_picture_changes(qtbot, window, tmp_pa
 
 
 def test_export_writes_a_png_and_a_time_lapse(qtbot, window, tmp_path):
-    page = ready_page(qtbot, window, tmp_path, num_iterations=6)
+    # a gallery frame every 2 iterations: the time-lapse holds them however fast the
+    # run went (the bridge passes on only the newest picture of a burst)
+    page = ready_page(qtbot, window, tmp_path, num_iterations=6, gallery_every=2)
     qtbot.mouseClick(page.controls.train_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: page.controls.state == "finished", timeout=120000)
+    assert len(page.canvas.time_lapse_frames()) >= 3
     assert page.canvas.save_picture_button.isEnabled()
     page.save_picture_to(tmp_path / "painting.png")
     qtbot.waitUntil(lambda: "Saved painting.png" in page.controls.status.text(),
