@@ -36,7 +36,7 @@ class LiveView(VideoView):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(280, 210)
+        self.setMinimumSize(200, 150)
         self._bars: tuple[list, np.ndarray] | None = None
 
     def sizeHint(self) -> QSize:
@@ -124,7 +124,8 @@ class OwnDataPanel(QWidget):
             hold.pressed.connect(lambda n=name: self._start_recording(n))
             hold.released.connect(self._stop_recording)
             classes.addWidget(hold, row, 2)
-            add = QPushButton("Add pictures…", objectName=f"ownAdd_{row}")
+            add = QPushButton("Files…", objectName=f"ownAdd_{row}")
+            add.setToolTip(f"Add picture files to '{name}'.")
             add.clicked.connect(lambda _c=False, n=name: self._ask_files(n))
             classes.addWidget(add, row, 3)
         self.thumbs = QListWidget(objectName="ownThumbs")
@@ -175,8 +176,8 @@ class OwnDataPanel(QWidget):
         right.addWidget(self.save_button)
         right.addWidget(self.message)
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addLayout(right, 1)
+        layout.addLayout(left, 4)
+        layout.addLayout(right, 5)
 
         self.frame_timer = QTimer(self, interval=FRAME_EVERY_MS)
         self.frame_timer.timeout.connect(self._tick)
