@@ -250,19 +250,16 @@ class StyleCanvas(QWidget):
         if not extra:
             return
         self.snapshots = sorted(self.snapshots + extra, key=lambda s: s[0])
-        while len(self.snapshots) > MAX_SNAPSHOTS:
-            self.snapshots = self.snapshots[:1] + self.snapshots[2::2]
-        self.scrubber.blockSignals(True)
-        self.scrubber.setRange(0, len(self.snapshots) - 1)
-        if self._following:
-            self.scrubber.setValue(len(self.snapshots) - 1)
-        self.scrubber.blockSignals(False)
-        self._label_scrubber()
+        self._thin_and_sync()
         self._update_buttons()
 
     def _keep(self, iteration: int, picture: np.ndarray) -> None:
         self.snapshots.append((iteration, picture))
-        if len(self.snapshots) > MAX_SNAPSHOTS:
+        self._thin_and_sync()
+
+    def _thin_and_sync(self) -> None:
+        """Keep at most MAX_SNAPSHOTS and put the scrubber over them."""
+        while len(self.snapshots) > MAX_SNAPSHOTS:
             # Keep the first and every other one after it: the time-lapse stays even.
             self.snapshots = self.snapshots[:1] + self.snapshots[2::2]
         self.scrubber.blockSignals(True)
