@@ -7,12 +7,17 @@ rasteriser, never pyplot) and kept in a disk cache keyed by a hash of formula, s
 dpi and colour, so a lesson opened a second time renders no equation at all.
 A formula mathtext cannot parse is shown as raw LaTeX in monospace.
 
+An inline formula is one unbreakable unit: the punctuation touching it ("$n_H$,",
+"($m$)") is drawn into its picture, and raw LaTeX standing in for it keeps its
+spaces non-breaking, so a line never ends between a formula and its comma.
+
 matplotlib is imported inside the render function: the first lesson with equations
 pays ~0.3 s for it, app start pays nothing.
 """
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import tempfile
@@ -20,12 +25,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QImage,
     QPainter,
     QPalette,
@@ -472,10 +478,10 @@ class LessonText(QWidget):
         dpi = self.logicalDpiY() * ratio
 
         parts: list[str] = []
-        formulas: list[tuple[Formula, RenderedFormula]] = []
+        formulas: list[tuple[Formula, RenderedFormula, str, str]] = []
         failed: list[str] = []
         waiting: list[tuple[str, float]] = []
-        for piece in pieces:
+        for index, piece in enumerate(pieces):
             if isinstance(piece, str):
                 parts.append(piece)
                 continue
@@ -491,7 +497,8 @@ class LessonText(QWidget):
                 parts.append(_code_fallback(piece))
                 continue
             name = f"{_MATH_SCHEME}:{'d' if piece.display else 'i'}{len(formulas)}"
-            formulas.append((piece, rendered))
+            lead, trail = ("", "") if piece.display else _touching_text(pieces, index)
+            formulas.append((piece, rendered, lead, trail))
             image_md = f"![formula]({name})"
             parts.append(f"\n\n{image_md}\n\n" if piece.display else image_md)
 
@@ -559,7 +566,8 @@ class LessonText(QWidget):
             cursor.setCharFormat(fmt)
 
     def _place_formulas(self, document: QTextDocument,
-                        formulas: list[tuple[Formula, RenderedFormula]], ratio: float) -> None:
+                        formulas: list[tuple[Formula, RenderedFormula, str, str]],
+                        ratio: float) -> None:
         self._display_formulas = []
         edits = []
         block = document.begin()
@@ -569,16 +577,30 @@ class LessonText(QWidget):
                 if fmt.isImageFormat():
                     name = fmt.toImageFormat().name()
                     if name.startswith(f"{_MATH_SCHEME}:"):
-                        edits.append((block.position() + rng.start, rng.length, name, block))
+                        edits.append((block.position() + rng.start, rng.length, name))
             block = block.next()
 
-        for position, length, name, block in edits:
+        removed = 0  # glue characters taken out of the text so far (edits run forwards)
+        for position, length, name in edits:
+            position -= removed
             index = int(name.split(":", 1)[1][1:])
-            formula, rendered = formulas[index]
+            formula, rendered, lead, trail = formulas[index]
             image = QImage(rendered.image)
             alignment = None
             if not formula.display:
                 image, alignment = self._pad_for_baseline(image, rendered.depth, ratio)
+                lead_fmt, trail_fmt = self._take_glue(document, position, length, lead, trail)
+                if lead_fmt is None:
+                    lead = ""
+                if trail_fmt is None:
+                    trail = ""
+                if lead or trail:
+                    block = document.findBlock(position)
+                    image = self._glue(image, alignment, ratio, block,
+                                       (lead, lead_fmt), (trail, trail_fmt))
+                    position -= len(lead)
+                    removed += len(lead) + len(trail)
+            block = document.findBlock(position)
             image.setDevicePixelRatio(ratio)
             self.browser.math_images[name] = image
             document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
@@ -588,7 +610,8 @@ class LessonText(QWidget):
             fmt.setWidth(image.width() / ratio)
             fmt.setHeight(image.height() / ratio)
             fmt.setToolTip(formula.latex)
-            fmt.setProperty(QTextFormat.Property.ImageAltText, formula.latex)
+            # the glue is drawn into the picture, so the alt text carries it too
+            fmt.setProperty(QTextFormat.Property.ImageAltText, f"{lead}{formula.latex}{trail}")
             if alignment is not None:
                 fmt.setVerticalAlignment(alignment)
             cursor = QTextCursor(document)
@@ -603,6 +626,100 @@ class LessonText(QWidget):
                 block_format.setTopMargin(6)
                 block_format.setBottomMargin(10)
                 cursor.setBlockFormat(block_format)
+
+    @staticmethod
+    def _take_glue(document: QTextDocument, position: int, length: int,
+                   lead: str, trail: str) -> tuple[QTextCharFormat | None, QTextCharFormat | None]:
+        """Cut the glue text around the formula at ``position`` out of the document.
+
+        Returns the character format each side had (``None`` where there was no glue,
+        or where the importer changed the text so that it no longer matches)."""
+        block = document.findBlock(position)
+        text, start = block.text(), position - block.position()
+        formats: list[QTextCharFormat | None] = [None, None]
+        cursor = QTextCursor(document)
+        # the trailing side first, so the formula's position stays put until the end
+        after = start + length
+        if trail and text[after:after + len(trail)] == trail:
+            cursor.setPosition(position + length + 1)
+            formats[1] = cursor.charFormat()
+            cursor.setPosition(position + length)
+            cursor.setPosition(position + length + len(trail), QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        if lead and start >= len(lead) and text[start - len(lead):start] == lead:
+            cursor.setPosition(position - len(lead) + 1)
+            formats[0] = cursor.charFormat()
+            cursor.setPosition(position - len(lead))
+            cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        return formats[0], formats[1]
+
+    def _glue(self, image: QImage, alignment, ratio: float, block,
+              lead: tuple[str, QTextCharFormat | None],
+              trail: tuple[str, QTextCharFormat | None]) -> QImage:
+        """Draw the text touching an inline formula into the formula's picture.
+
+        Qt's line breaker always allows a break after an inline image, whatever
+        character follows (a word joiner does not stop it), so "$n_H$," could end a
+        line with the formula and start the next with the comma. Drawn into the
+        picture, formula and punctuation are one unit that cannot come apart. The
+        text is drawn in the font and colour it had in the document, on the text's
+        baseline (which the padding has already put the formula's baseline on)."""
+        drop, rise = self._alignment_offsets()
+        height = image.height() / ratio
+        if alignment == QTextCharFormat.VerticalAlignment.AlignBaseline:
+            baseline = height - drop   # Qt puts the picture's bottom at the descent line
+        else:
+            baseline = height / 2 + rise
+        dpi = self.logicalDpiY()
+        sides = []
+        for text, fmt in (lead, trail):
+            # A format's font has none of its attributes marked as set, and QPainter
+            # fills unset ones from the application font (9 pt, not the text's
+            # 11.5 pt); a font rebuilt from its description has them all set.
+            font = QFont(self._font)
+            if fmt is not None:
+                font.fromString(fmt.font().toString())
+            metrics = QFontMetricsF(font, self)
+            sides.append((text, fmt, font, metrics))
+        ascent = max((m.ascent() for text, _f, _font, m in sides if text), default=0.0)
+        descent = max((m.descent() for text, _f, _font, m in sides if text), default=0.0)
+        need_top = max(0.0, ascent - baseline)
+        need_bottom = max(0.0, descent - (height - baseline))
+        if alignment == QTextCharFormat.VerticalAlignment.AlignBaseline:
+            pad_top, pad_bottom = math.ceil(need_top * ratio), 0
+        else:  # a middle-aligned picture must grow evenly to keep its centre
+            pad_top = pad_bottom = math.ceil(max(need_top, need_bottom) * ratio)
+        widths = [math.ceil(m.horizontalAdvance(text) * ratio) if text else 0
+                  for text, _f, _font, m in sides]
+
+        canvas = QImage(widths[0] + image.width() + widths[1],
+                        pad_top + image.height() + pad_bottom,
+                        QImage.Format.Format_ARGB32_Premultiplied)
+        canvas.fill(0)
+        dots_per_metre = round(dpi / 0.0254)  # fonts sized as on the screen
+        canvas.setDotsPerMeterX(dots_per_metre)
+        canvas.setDotsPerMeterY(dots_per_metre)
+        painter = QPainter(canvas)
+        painter.drawImage(widths[0], pad_top, image)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.scale(ratio, ratio)
+        y = pad_top / ratio + baseline
+        for (text, fmt, font, _m), x in zip(sides, (0.0, (widths[0] + image.width()) / ratio)):
+            if not text:
+                continue
+            painter.setFont(font)
+            painter.setPen(self._glue_color(fmt, block))
+            painter.drawText(QPointF(x, y), text)
+        painter.end()
+        return canvas
+
+    def _glue_color(self, fmt: QTextCharFormat | None, block) -> QColor:
+        if fmt is not None and fmt.foreground().style() != Qt.BrushStyle.NoBrush:
+            return fmt.foreground().color()
+        if block.blockFormat().headingLevel():
+            return QColor(_HEADING_COLOR)  # what _style gives heading text
+        return self.palette().color(QPalette.ColorRole.Text)
 
     def _pad_for_baseline(self, image: QImage, depth: float,
                           ratio: float) -> tuple[QImage, QTextCharFormat.VerticalAlignment]:
@@ -756,8 +873,33 @@ def _open_web_link(url: QUrl) -> None:
         QDesktopServices.openUrl(url)
 
 
+# Text that touches an inline formula and must stay on its line: punctuation and
+# word characters after it ("$n_H$,", "$L$-layer", "$W$'s"), an opening bracket or
+# quote before it. Markdown syntax characters (*, _, [, `, \\, <, &, !) are never
+# glue, so taking the glue out of the text afterwards cannot change how the
+# markdown reads.
+_TRAILING_GLUE = re.compile(r"^(?:[^\W_]|[.,;:?)'\u2019\u201d\"%\-])+")
+_LEADING_GLUE = re.compile(r"(?<!\])[(\u2018\u201c]+$")
+
+
+def _touching_text(pieces: list, index: int) -> tuple[str, str]:
+    """The glue text right before and right after the formula ``pieces[index]``."""
+    lead = trail = ""
+    if index > 0 and isinstance(pieces[index - 1], str):
+        match = _LEADING_GLUE.search(pieces[index - 1])
+        lead = match.group(0) if match else ""
+    if index + 1 < len(pieces) and isinstance(pieces[index + 1], str):
+        match = _TRAILING_GLUE.match(pieces[index + 1])
+        trail = match.group(0) if match else ""
+    return lead, trail
+
+
 def _code_fallback(formula: Formula) -> str:
     latex = formula.latex
+    if not formula.display:
+        # raw LaTeX standing in for an inline formula is still one symbol: no line
+        # break at its spaces ("f \times f" must not end a line with "f \times")
+        latex = latex.replace(" ", "\u00a0")
     longest = max((len(m) for m in re.findall(r"`+", latex)), default=0)
     if formula.display:
         fence = "`" * max(3, longest + 1)

@@ -118,12 +118,26 @@ class NetworkBuilder(QWidget):
         self.error.hide()
 
         self.table = QTableWidget(0, 5, objectName="shapeTable")
-        self.table.setHorizontalHeaderLabels(["Layer", "Activation", "W shape", "b shape",
-                                              "Parameters"])
+        # Five columns share ~300 px of the settings column on a laptop screen, where
+        # "Activation" and "Parameters" were cut off; short titles fit, the tooltips
+        # spell them out (the cells already say "W1: (20, 12288)").
+        for column, (title, tip) in enumerate((
+                ("Layer", "Which layer: the hidden ones, then the output."),
+                ("Act.", "The layer's activation function."),
+                ("W", "Shape of the layer's weight matrix W."),
+                ("b", "Shape of the layer's bias vector b."),
+                ("Params", "Parameters the layer learns: the entries of W and b."))):
+            item = QTableWidgetItem(title)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(column, item)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # no column narrower than the widest title: a narrower panel scrolls instead
+        header.setMinimumSectionSize(max(header.sectionSizeFromContents(c).width()
+                                         for c in range(self.table.columnCount())))
         # As tall as its rows: a lesson page stacks other panels below the builder.
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -192,6 +192,9 @@ class RunsPanel(QWidget):
         # every change); after that the user's widths stay.
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setResizeContentsPrecision(40)
+        # Until the first run is listed the columns hold only their titles; Qt's
+        # default 100 px cut "Changed settings" to "hanged setting".
+        self.table.resizeColumnsToContents()
         self._widths_fitted = False
         self._quiet = False
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)

@@ -105,9 +105,25 @@ class YoloViewer(QWidget):
         self.info.setTextFormat(Qt.RichText)
         self.info.setStyleSheet("QLabel { background:#f7f7f2; padding:4px; }")
         self.table = QTableWidget(0, 4, objectName="boxTable")
-        self.table.setHorizontalHeaderLabels(["class", "score", "left, top",
-                                              "right, bottom"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        # The column is ~180 px wide on a 1280-pixel screen: "left, top" and
+        # "right, bottom" were cut to "eft, top" and "nt, bott". Short headers in the
+        # course's own corner names (x1, y1, x2, y2, as in its iou()) say it in the
+        # room there is; the tooltips spell them out.
+        for column, (title, tip) in enumerate((
+                ("class", "What the detector thinks the box holds."),
+                ("score", "Class probability times box confidence, 0 to 1."),
+                ("x\u2081, y\u2081", "Top-left corner (left, top), in the picture's pixels."),
+                ("x\u2082, y\u2082",
+                 "Bottom-right corner (right, bottom), in the picture's pixels."))):
+            item = QTableWidgetItem(title)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Stretch)
+        # a column never narrower than the widest title: should the panel get
+        # narrower still, the table scrolls sideways rather than cut a title
+        header.setMinimumSectionSize(max(header.sectionSizeFromContents(c).width()
+                                         for c in range(self.table.columnCount())))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.summary = QLabel(objectName="foundSummary")

@@ -1,6 +1,6 @@
 """Every page fits a laptop screen: opened at 1280x720 and 1366x768, no visible label,
-button or combo box is squeezed below what its text needs, no tab bar needs its
-scroll arrows, and the window never grows by itself.
+button or combo box is squeezed below what its text needs, no table's column title
+is cut off, no tab bar needs its scroll arrows, and the window never grows by itself.
 
 The lessons come from the registry, so a page added later is checked too.
 """
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTabBar, QToolButton
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QHeaderView, QLabel,
+                               QTabBar, QToolButton)
 
 from engine.lessons import lesson_ids
 
@@ -29,6 +30,25 @@ def squeezed_widgets(page, window) -> list[str]:
                 text = widget.currentText() if isinstance(widget, QComboBox) else widget.text()
                 bad.append(f"{type(widget).__name__} {text[:40]!r}: {widget.width()} px "
                            f"of the {need} it needs")
+    return bad
+
+
+def clipped_headers(page) -> list[str]:
+    """Visible table column titles narrower than the header says their text needs
+    (Qt cuts a title at both ends: "left, top" showed as "eft, top")."""
+    bad = []
+    for header in page.findChildren(QHeaderView):
+        if header.orientation() != Qt.Orientation.Horizontal or not header.isVisible():
+            continue
+        model = header.model()
+        for section in range(header.count()):
+            if header.isSectionHidden(section):
+                continue
+            title = model.headerData(section, Qt.Orientation.Horizontal)
+            need = header.sectionSizeFromContents(section).width()
+            if title and header.sectionSize(section) + 1 < need:
+                bad.append(f"column title {str(title)!r} of {header.parent().objectName()!r}: "
+                           f"{header.sectionSize(section)} px of the {need} it needs")
     return bad
 
 
@@ -88,7 +108,8 @@ def test_every_page_fits_1280x720_and_1366x768(qtbot, laptop_window):
                     page.tabs.setCurrentIndex(index)
                     qtbot.wait(10)
                 problems += [f"{lesson_id} at {width}x{height}: {p}"
-                             for p in squeezed_widgets(page, win) + tab_overflow(page)]
+                             for p in squeezed_widgets(page, win) + clipped_headers(page)
+                             + tab_overflow(page)]
     assert not problems, "\n".join(sorted(set(problems)))
 
 

@@ -150,6 +150,150 @@ def test_wide_display_formulas_keep_their_size_and_scroll_instead(lesson, qtbot)
     qtbot.waitUntil(lambda: lesson.browser.horizontalScrollBar().maximum() == 0)
 
 
+# -- line breaks around inline formulas (issue 12) ------------------------------
+
+NOTATION = ("A volume has height $n_H$, width $n_W$ and $n_C$ channels; the layer before has\n"
+            "$n_{H_{prev}}$, $n_{W_{prev}}$, $n_{C_{prev}}$. A batch is an array $(m, n_H, n_W, n_C)$.\n"
+            "A CONV layer with $n_C$ filters of size $f \\times f$ keeps `W` in shape\n"
+            "$(f, f, n_{C_{prev}}, n_C)$ and one bias per filter in `b`, ($1, 1, 1, n_C$).\n"
+            "An $L$-layer net, $W^{[l]}$'s shape: done?")
+# what may never start a line (it belongs to the formula before it) or end one
+# (it belongs to the formula after it)
+NEVER_STARTS_A_LINE = tuple(",.;:)?!'\u2019\u201d-")
+NEVER_ENDS_A_LINE = ("(", "\u201c", "\u2018")
+
+
+def laid_out_lines(document: QTextDocument, width: float) -> list[list[str]]:
+    """The text of every line the document's own layout makes at ``width``, by block."""
+    document.setTextWidth(width)
+    document.documentLayout().documentSize()  # lay everything out now
+    blocks = []
+    block = document.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        blocks.append([text[line.textStart():line.textStart() + line.textLength()]
+                       for line in map(layout.lineAt, range(layout.lineCount()))])
+        block = block.next()
+    return blocks
+
+
+def _joins(blocks: list[list[str]]):
+    """(end of a line, start of the next) for breaks made where there is no space."""
+    for lines in blocks:
+        for before, after in zip(lines, lines[1:]):
+            if before and after and not before[-1].isspace() and not after[0].isspace():
+                yield before, after
+
+
+def broken_joins(blocks: list[list[str]]) -> list[tuple[str, str]]:
+    """Line breaks that part a formula's picture from text touching it."""
+    return [(before, after) for before, after in _joins(blocks)
+            if OBJECT_REPLACEMENT in (before[-1], after[0])]
+
+
+def orphaned_punctuation(blocks: list[list[str]]) -> list[tuple[str, str]]:
+    """Line breaks that leave punctuation or a bracket away from what it belongs to."""
+    return [(before, after) for before, after in _joins(blocks)
+            if after.startswith(NEVER_STARTS_A_LINE) or before.endswith(NEVER_ENDS_A_LINE)]
+
+
+def test_formula_and_touching_punctuation_never_split_across_lines(lesson):
+    # Issue 12: "n_{H_prev}" ended a line and the next began with ", n_W_prev".
+    lesson.set_markdown(NOTATION)
+    document = lesson.document()
+    assert lesson.equation_count == 13 and lesson.failed_equations == []
+    checked = 0
+    for width in range(140, 760, 3):
+        blocks = laid_out_lines(document, width)
+        assert broken_joins(blocks) == [], f"width {width}: {blocks}"
+        assert orphaned_punctuation(blocks) == [], f"width {width}: {blocks}"
+        checked += len(blocks[0]) > 2
+    assert checked > 100  # narrow enough that the paragraph really wraps
+    # the punctuation is drawn with its formula, not left behind in the text
+    text = document.firstBlock().text()
+    for glue in (",", ".", ";", ")", "-", "'"):
+        assert OBJECT_REPLACEMENT + glue not in text
+        assert not text.startswith(glue)
+    assert "(" + OBJECT_REPLACEMENT not in text
+    alt = [fmt.stringProperty(fmt.Property.ImageAltText) for fmt in image_formats(document)]
+    assert "n_{H_{prev}}," in alt and "(1, 1, 1, n_C)." in alt and "L-layer" in alt
+    assert "W^{[l]}'s" in alt and "(m, n_H, n_W, n_C)." in alt and "n_H," in alt, alt
+
+
+def test_glued_punctuation_is_drawn_in_the_text_font_on_the_baseline(lesson):
+    lesson.set_markdown("Plain $x$ here.")
+    bare = image_formats(lesson.document())[0]
+    lesson.set_markdown("Comma $x$, here.")
+    glued = image_formats(lesson.document())[0]
+    comma = QFontMetricsF(lesson._font, lesson).horizontalAdvance(",")
+    assert abs(glued.width() - bare.width() - comma) <= 1.0
+    # the picture grows to the text's ascent for the comma, but the line does not
+    line_heights = []
+    for markdown in ("Plain $x$ here.", "Comma $x$, here."):
+        lesson.set_markdown(markdown)
+        laid_out_lines(lesson.document(), 600)
+        line_heights.append(lesson.document().firstBlock().layout().lineAt(0).height())
+    assert line_heights[0] == line_heights[1]
+    picture = lesson.document().resource(QTextDocument.ResourceType.ImageResource,
+                                         glued.name())
+    inked_columns = [x for x in range(picture.width())
+                     if any(picture.pixelColor(x, y).alpha() > 128
+                            for y in range(picture.height()))]
+    assert max(inked_columns) > bare.width()  # the comma's ink is in the picture
+
+
+def test_formula_wider_than_the_column_scrolls_with_its_punctuation(lesson, qtbot):
+    lesson.set_markdown("Long: $a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} "
+                        "+ a_{11} + a_{12}$, and then more words.")
+    lesson.show()
+    fmt = image_formats(lesson.document())[0]
+    natural = fmt.width()
+    lesson.resize(int(natural * 0.6), 300)
+    qtbot.waitUntil(lambda: lesson.browser.horizontalScrollBar().maximum() > 0)
+    assert image_formats(lesson.document())[0].width() == natural  # kept, not shrunk
+    blocks = laid_out_lines(lesson.document(), lesson.browser.viewport().width())
+    assert [line for line in blocks[0] if OBJECT_REPLACEMENT in line] == [OBJECT_REPLACEMENT + " "]
+    assert broken_joins(blocks) == []
+
+
+def test_raw_latex_shown_while_drawing_never_breaks_at_its_spaces(qtbot, monkeypatch):
+    # A page shows formulas as raw LaTeX until the worker has drawn them.
+    monkeypatch.setattr(lesson_text, "_memory", {})
+    widget = LessonText(background=True)
+    qtbot.addWidget(widget)
+    latex = "q_1 + q_2 + q_3 + q_4"
+    widget.set_markdown(f"Before the sum there are words, ${latex}$, and after it too.")
+    assert widget.pending_equations == 1
+    unbreakable = latex.replace(" ", "\u00a0")
+    document = widget.document()
+    assert unbreakable in document.firstBlock().text()  # toPlainText() shows plain spaces
+    for width in range(260, 600, 5):
+        blocks = laid_out_lines(document, width)
+        assert [line for line in blocks[0] if "q_" in line][0].count("q_") == 4, (width, blocks)
+        assert orphaned_punctuation(blocks) == []
+    qtbot.waitUntil(lambda: widget.equation_count == 1, timeout=20000)
+
+
+@pytest.mark.parametrize("lesson_id", ["cnn-step-by-step", "optimization",
+                                       "deep-cat-classifier", "logistic-regression"])
+def test_lessons_wrap_without_orphaned_punctuation(lesson, lesson_id):
+    lesson.load_lesson(lesson_id)
+    for width in (300, 380, 460, 540, 620):
+        blocks = laid_out_lines(lesson.document(), width)
+        assert broken_joins(blocks) == [], f"{lesson_id} at {width}"
+
+
+def image_formats(document: QTextDocument):
+    found = []
+    block = document.begin()
+    while block.isValid():
+        for rng in block.textFormats():
+            if rng.format.isImageFormat():
+                found.append(rng.format.toImageFormat())
+        block = block.next()
+    return found
+
+
 def test_split_math_finds_inline_and_display():
     pieces = split_math("a $x$ b\n\n$$y = 1$$\n\n`$z$` $ 5 $")
     formulas = [p for p in pieces if isinstance(p, Formula)]

@@ -179,3 +179,27 @@ def test_training_tab_plots_the_four_terms_and_redraws_the_validation_scene(qtbo
     qtbot.waitUntil(lambda: len(recorded) > 0, timeout=30000)
     assert recorded[0] is not None
     assert "Your trained detector" in page.detector_status.text()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_box_table_titles_are_whole_on_a_laptop_screen(qtbot, window, size):
+    # Issue 12: at 1280x720 the titles read "eft, top" and "nt, bott".
+    window.resize(*size)
+    page = open_page(qtbot, window)
+    viewer = page.viewer
+    qtbot.waitUntil(lambda: viewer.table.rowCount() > 0, timeout=30000)
+    qtbot.wait(20)
+    header = viewer.table.horizontalHeader()
+    assert header.isVisible()
+    for column in range(viewer.table.columnCount()):
+        item = viewer.table.horizontalHeaderItem(column)
+        need = header.sectionSizeFromContents(column).width()
+        assert header.sectionSize(column) >= need, item.text()
+        assert header.fontMetrics().horizontalAdvance(item.text()) < header.sectionSize(column)
+    for column in range(viewer.table.columnCount()):
+        assert viewer.table.horizontalHeaderItem(column).toolTip()  # spelt out on hover
+    titles = [viewer.table.horizontalHeaderItem(c).text() for c in range(4)]
+    assert titles[:2] == ["class", "score"]
+    assert "left, top" in viewer.table.horizontalHeaderItem(2).toolTip()
+    # everything fits: no sideways scrolling needed at this size
+    assert viewer.table.horizontalScrollBar().maximum() == 0
