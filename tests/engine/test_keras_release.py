@@ -107,3 +107,29 @@ def test_jobs_count_as_running_while_they_run():
     with running_keras():
         assert keras_runs_going() == 1
     assert keras_runs_going() == 0
+
+
+def test_loading_tensorflow_inside_a_run_does_not_keep_the_run_alive():
+    # In a fresh interpreter: TensorFlow is already loaded in this one.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import gc, sys, threading, weakref
+class Data: pass
+ref = []
+def a_run():
+    data = Data()                      # stands for the run's dataset and model
+    ref.append(weakref.ref(data))
+    from engine.keras_models.job_callback import load_tensorflow
+    load_tensorflow()
+thread = threading.Thread(target=a_run); thread.start(); thread.join()
+gc.collect()
+sys.exit(0 if ref[0]() is None else 3)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, timeout=300,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, "the run that first loaded TensorFlow is kept alive " \
+                                 + done.stderr[-500:]
