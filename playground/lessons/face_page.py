@@ -13,6 +13,12 @@ afresh, so the door's banner never names the previous visitor over the next one.
 Opening a camera (which can take seconds) and loading the encoder run on
 BackgroundTasks. Everything stops when the page is hidden or closed.
 
+The triplet tab: with nobody photographed twice there are no triplets; where the
+course's face photos are among the data folders, the tab offers the labelled camera
+shots (camera_0 is younes, ...) as second photos of the residents they show. One click
+encodes them (BackgroundTask) and adds them to the analysis only: the resident store,
+and so the door, stays as the user enrolled it, and a second click leaves them out.
+
 The smile gate: a Happy House model saved from that lesson's page is looked for (and
 loaded, TensorFlow included) on a BackgroundTask when the page starts and each time it
 is shown again; an engine SmileMeter thread then measures the smile of the recognised
@@ -110,6 +116,10 @@ class FaceRecognitionPage(LessonPage):
         self.triplet = TripletPanel()
         self.triplet.alpha_changed.connect(lambda _a: self.refresh_analysis())
         self.triplet.threshold_dragged.connect(self.set_threshold)
+        self.triplet.offer_clicked.connect(self._camera_shots_clicked)
+        self.camera_shots_on = False      # the user asked for the camera shots
+        self._camera_shots = None         # their encodings (engine dict), or None
+        self._shots_task = None
         self.tabs.addTab(self.triplet, "Triplet loss")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.timer = QTimer(self)
@@ -178,13 +188,18 @@ class FaceRecognitionPage(LessonPage):
         self._fill_encoder_box()
         self.set_threshold(float(encoder.threshold))
         self.residents.set_context(store, encoder)
+        if self._camera_shots is not None and self._camera_shots["encoder"] != encoder.name:
+            self._camera_shots = None      # another encoder's numbers: encode them again
         notice = getattr(store, "notice", "") or ""
         if notice:
             self.residents.show_message(notice, "error")
             self.video.set_message(notice)
         self._update_demo_button()
         self._start_worker()
-        self.refresh_analysis()
+        # the camera shots the user asked for, in this encoder's numbers
+        if not (self.camera_shots_on and self._camera_shots is None
+                and self.use_camera_shots()):
+            self.refresh_analysis()
 
     def _encoder_failed(self, message: str) -> None:
         if self._closed:
@@ -744,7 +759,8 @@ class FaceRecognitionPage(LessonPage):
             return
         self._analysis_pending = False
         self._analysis_task = self._run(summarise_residents, encodings, self.threshold,
-                                        self.triplet.alpha, done=self._analysis_done,
+                                        self.triplet.alpha, self._shots_in_use(),
+                                        done=self._analysis_done,
                                         error=self._analysis_failed)
 
     def _analysis_done(self, data: dict) -> None:
@@ -754,12 +770,108 @@ class FaceRecognitionPage(LessonPage):
         self.triplet.show_analysis(data)
         self.triplet.set_threshold(self.threshold)
         self.triplet.set_rates(data.get("rates", {}))
+        self._update_shot_offer(data)
         if self._analysis_pending:
             self.refresh_analysis()
 
     def _analysis_failed(self, message: str) -> None:
         self._analysis_task = None
         self.triplet.set_message(message, error=True)
+
+    # --- the course's camera shots as second photos (triplet tab only) ---
+    def offered_camera_shots(self) -> list:
+        """(shot, resident, path) of the course's camera shots of enrolled residents,
+        when the course's face photos are among the data folders."""
+        if self.store is None:
+            return []
+        from engine.lesson_runs.face_recognition import camera_shots_of
+        return camera_shots_of(self.sample_folder(), self.store.names())
+
+    def _shots_in_use(self):
+        """The encoded camera shots of people still enrolled, or None."""
+        shots = self._camera_shots
+        if not self.camera_shots_on or shots is None or self.store is None:
+            return None
+        residents = set(self.store.names())
+        keep = [i for i, name in enumerate(shots["names"]) if name in residents]
+        return {**shots, "names": [shots["names"][i] for i in keep],
+                "labels": [shots["labels"][i] for i in keep],
+                "encodings": shots["encodings"][keep]}
+
+    def _update_shot_offer(self, data: dict) -> None:
+        """Offer the camera shots while nobody has two photos; once they are in, say
+        which they are and that a click leaves them out."""
+        if self._shots_task is not None:
+            return                 # "Encoding…" until they are in
+        used = self._shots_in_use()
+        if used is not None and used["names"]:
+            listed = ", ".join(used["labels"])
+            skipped = (" Not used: " + "; ".join(used["problems"])
+                       if used["problems"] else "")
+            self.triplet.set_offer(
+                f"Compared here as second photos: {listed}, the course's camera shots. "
+                f"They are not enrolled: the door and the Residents tab go on without "
+                f"them.{skipped}", "Leave the camera shots out")
+            return
+        offered = self.offered_camera_shots() if data.get("loss") is None else []
+        if len(self.store.names() if self.store else []) < 2 or not offered:
+            self.triplet.set_offer("")
+            return
+        listed = ", ".join(f"{shot} ({name})" for shot, name, _ in offered)
+        self.triplet.set_offer(
+            f"The course's camera shots show residents: {listed}. Compare them here "
+            f"as second photos of those residents? Nothing is enrolled: the door and "
+            f"the Residents tab stay as they are.",
+            "Use the camera shots")
+
+    def _camera_shots_clicked(self) -> None:
+        if self.camera_shots_on:
+            self.leave_out_camera_shots()
+        else:
+            self.use_camera_shots()
+
+    def use_camera_shots(self) -> bool:
+        """Encode the offered camera shots (off the UI thread) and add them to the
+        triplet analysis; False when there are none or no encoder yet."""
+        shots = self.offered_camera_shots()
+        if not shots or self.encoder is None or self._shots_task is not None:
+            return False
+        from engine.lesson_runs.face_recognition import encode_camera_shots
+        self.camera_shots_on = True
+        self.triplet.offer_button.setEnabled(False)
+        self.triplet.offer_label.setText(f"Encoding {len(shots)} camera shots…")
+        self._shots_task = self._run(encode_camera_shots, self.encoder, shots,
+                                     done=self._camera_shots_encoded,
+                                     error=self._camera_shots_failed)
+        return True
+
+    def _camera_shots_encoded(self, shots: dict) -> None:
+        self._shots_task = None
+        if self._closed:
+            return
+        if self.encoder is None or shots["encoder"] != self.encoder.name:
+            # the encoder changed meanwhile: encode them again with the new one
+            if self.camera_shots_on and self.encoder is not None:
+                self.use_camera_shots()
+            return
+        self._camera_shots = shots
+        if shots["problems"] and not shots["names"]:
+            self.camera_shots_on = False
+            self.triplet.set_offer("The camera shots could not be used: "
+                                   + "; ".join(shots["problems"]))
+            return
+        self.refresh_analysis()
+
+    def _camera_shots_failed(self, message: str) -> None:
+        self._shots_task = None
+        self.camera_shots_on = False
+        if not self._closed:
+            self.triplet.set_offer(f"The camera shots could not be encoded: {message}")
+
+    def leave_out_camera_shots(self) -> None:
+        """Back to the enrolled photos alone (the offer comes back)."""
+        self.camera_shots_on = False
+        self.refresh_analysis()
 
     def _update_rates(self) -> None:
         data = self.triplet.data
