@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import warnings
 from typing import Any, Callable
 
+from engine.keras_models.release import running_keras
 from engine.settings import SettingsError, settings_to_dict
 
 # Plots refresh at most this often: 20 frames a second looks live, and each frame
@@ -315,7 +316,10 @@ class Job:
                                         "settings": settings_to_dict(self.settings)}))
         try:
             extra = {} if self.dataset is None else {"dataset": self.dataset}
-            out = self._run(self.settings, self.reporter, self.control, **extra)
+            # counted, so that releasing a finished Keras run never clears Keras's
+            # shared state under a run that is still going
+            with running_keras():
+                out = self._run(self.settings, self.reporter, self.control, **extra)
         except StopRequested:
             self.stopped = True
             out = {"metrics": {}, "result": {}}

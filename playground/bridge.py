@@ -121,10 +121,22 @@ class BackgroundTask(QObject):
         except (LessonError, SettingsError) as exc:
             emit_if_alive(self.error, str(exc))
         except Exception as exc:  # keep the app alive; say what went wrong
+            if app_is_exiting():
+                # A task still running when the app quits (ResNet50's layer table
+                # takes seconds to build) fails inside Keras as the interpreter shuts
+                # down ("Only input tensors may be passed as positional arguments"):
+                # no page is left to tell, and the traceback would only alarm.
+                return
             traceback.print_exc()
             emit_if_alive(self.error, f"{type(exc).__name__}: {exc}")
         else:
             emit_if_alive(self.done, value)
+
+
+def app_is_exiting() -> bool:
+    """The main thread has finished (the app or test session is shutting down) and
+    only daemon worker threads are left running."""
+    return not threading.main_thread().is_alive() or sys.is_finalizing()
 
 
 def emit_if_alive(signal, value) -> None:

@@ -155,8 +155,48 @@ def summarise(names, encodings, threshold: float, alpha: float, labels=None,
     }
 
 
-def summarise_residents(encodings_by_name, threshold: float, alpha: float) -> dict:
-    """summarise() over a resident store's ``encodings()`` (the door page's triplet tab)."""
+TRIPLET_ROWS = 200          # the hardest triplets listed; the loss counts them all
+
+
+def triplet_rows(labels, matrix, losses, triplets, limit: int = TRIPLET_ROWS) -> list[dict]:
+    """The ``limit`` hardest triplets as rows: anchor / positive / negative labels and
+    photo indices (``a``, ``p``, ``n``), the L2 distances anchor-positive (``ap``) and
+    anchor-negative (``an``), and the loss.
+    Hardest first: the largest ||A-P||^2 - ||A-N||^2, so rows with the same zero loss
+    still come in the order of how close they are to counting."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    triplets = np.asarray(triplets, dtype=int).reshape(-1, 3)
+    if not len(triplets):
+        return []
+    ap = matrix[triplets[:, 0], triplets[:, 1]]
+    an = matrix[triplets[:, 0], triplets[:, 2]]
+    order = np.argsort(-(ap * ap - an * an), kind="stable")[:limit]
+    return [{"anchor": labels[triplets[k, 0]], "positive": labels[triplets[k, 1]],
+             "negative": labels[triplets[k, 2]], "a": int(triplets[k, 0]),
+             "p": int(triplets[k, 1]), "n": int(triplets[k, 2]),
+             "ap": float(ap[k]), "an": float(an[k]),
+             "loss": float(losses[k])} for k in order]
+
+
+def summarise_residents(encodings_by_name, threshold: float, alpha: float,
+                        extra=None) -> dict:
+    """summarise() over a resident store's ``encodings()`` (the door page's triplet tab),
+    plus ``triplet_rows`` (the hardest triplets, triplet_rows()).
+
+    ``extra``: more photos of the residents that are not enrolled (the course's camera
+    shots), a dict with names, labels and encodings (encode_camera_shots); they join
+    the analysis and ``photos`` says so."""
     names, labels, encodings = flatten(encodings_by_name)
-    return summarise(names, encodings, threshold, alpha, labels=labels,
-                     photos=PHOTOS_RESIDENTS)
+    photos = PHOTOS_RESIDENTS
+    if extra is not None and len(extra["names"]):
+        count = len(extra["names"])
+        names = names + list(extra["names"])
+        labels = labels + list(extra["labels"])
+        encodings = np.concatenate([encodings, np.asarray(extra["encodings"],
+                                                          np.float64).reshape(count, -1)])
+        photos = (f"{PHOTOS_RESIDENTS} and {count} course camera "
+                  f"shot{'s' if count != 1 else ''}")
+    data = summarise(names, encodings, threshold, alpha, labels=labels, photos=photos)
+    data["triplet_rows"] = triplet_rows(data["labels"], data["matrix"], data["losses"],
+                                        data["triplet_indices"])
+    return data

@@ -34,7 +34,11 @@ class DoorStatus:
 
 
 class Door:
-    """State machine fed with recognition results (largest face first)."""
+    """State machine fed with recognition results (largest face first).
+
+    Once open it stays open for ``open_seconds`` (the resident walks in) unless another
+    resident is recognised meanwhile: then that one is counted from 1/N.
+    """
 
     def __init__(self, frames_required: int = 3, open_seconds: float = 4.0,
                  smile_required: bool = False, smile_available: bool = False) -> None:
@@ -67,12 +71,16 @@ class Door:
     def update(self, detections, now: float | None = None, smile=None) -> DoorStatus:
         """Feed one recognition result. ``smile``: True/False, a probability, or None."""
         now = time.monotonic() if now is None else float(now)
+        detections = list(detections or [])
         if self._open_name is not None:
-            if now < self._open_until:
+            # Open for open_seconds whatever one blurred frame says (an unknown face,
+            # nobody), but not over another resident: the banner would welcome the
+            # one who came in while the next one stands at the door.
+            named = max(detections, key=lambda d: d.box.area).name if detections else None
+            if now < self._open_until and named in (None, self._open_name):
                 return DoorStatus("open", self._open_name, f"Welcome home, {self._open_name}!")
             self._open_name = None
             self._streak_name, self._streak = None, 0
-        detections = list(detections or [])
         if not detections:
             self._streak_name, self._streak = None, 0
             return DoorStatus("closed", None, "Waiting for a face")

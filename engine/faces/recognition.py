@@ -60,6 +60,9 @@ class RecognitionResult:
     latency_s: float             # detect + encode + match for this frame
     rate_hz: float               # results per second lately
     frame_age_s: float = 0.0     # capture -> result: latency plus waiting for the worker
+    # The grabber the frame came from: frame indices start again with every source, so
+    # a display tells a late answer about the previous source by this, not by index.
+    source: object = field(default=None, repr=False, compare=False)
 
 
 def locate_scaled(frame: np.ndarray, encoder: FaceEncoder,
@@ -168,7 +171,8 @@ class RecognitionWorker(LoopThread):
             self._rate.tick(now)
             self.results += 1
             result = RecognitionResult(index, frame, detections, latency, self.rate_hz,
-                                       frame_age_s=max(0.0, now - captured_at))
+                                       frame_age_s=max(0.0, now - captured_at),
+                                       source=self.grabber)
             self.last_result = result
             if self.on_result is not None:
                 try:

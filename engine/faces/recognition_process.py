@@ -204,7 +204,8 @@ class ProcessRecognitionWorker:
             self._rate.tick(now)
             self.results += 1
             result = RecognitionResult(index, frame, detections, latency, self.rate_hz,
-                                       frame_age_s=max(0.0, now - captured_at))
+                                       frame_age_s=max(0.0, now - captured_at),
+                                       source=grabber)
             try:
                 self.on_result(result)
             except Exception:  # noqa: BLE001 - a listener bug must not stop the door

@@ -51,8 +51,32 @@ def load_tensorflow():
         return _loaded
     with _lock:
         if _loaded is None:
-            _loaded = _import_tensorflow()
+            _loaded = _import_on_a_bare_thread()
     return _loaded
+
+
+def _import_on_a_bare_thread():
+    """``_import_tensorflow`` on a short-lived thread of its own.
+
+    Something in TensorFlow's import keeps the Python frames that are on the stack at
+    that moment, for good (with ``gc.freeze`` on top): imported from inside a lesson
+    run, the run's frame and its locals (the dataset, the first model) stayed alive for
+    the life of the process. On a thread of its own only that thread's frames are
+    caught."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["modules"] = _import_tensorflow()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="tensorflow-import", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box.pop("error")
+    return box["modules"]
 
 
 def _import_tensorflow():

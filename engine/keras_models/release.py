@@ -6,10 +6,15 @@ of ours that closes over it hold TensorFlow graphs and their kernels; layers and
 optimizer variables sit in reference cycles that only the cyclic garbage collector
 breaks; and Keras keeps per-thread global state (name counters, the Functional-API
 graph) while TensorFlow's eager context caches one kernel per op and shape. The issue
-measured 14 MB (happy-house) to 49 MB (cnn-signs) of growth per retraining run; this
-helps only in part (benchmarks/README.md, "Keras memory"): the models themselves are
-freed, but TensorFlow keeps ~30 traced functions of every run (the train step, the
-optimizer's per-variable branches) reachable from outside Python's collector.
+measured 14 MB (happy-house) to 49 MB (cnn-signs) of growth per retraining run.
+
+The last of it was TensorFlow's own: when ``fit`` traces its train step, the Keras
+optimizer sums the gradients with ``tf.distribute``'s ``all_reduce``, which registers a
+custom gradient under a fresh name ("CustomGradient-N") in TensorFlow's process-wide
+gradient registry and never unregisters it. The entry's closure holds the traced
+``one_step_on_data`` graph, so every run's whole train-step graph (~1,200 operations,
+7-8 MB for happy-house) stayed reachable for the life of the process.
+``prune_gradient_registry`` drops those entries (benchmarks/README.md, "Keras memory").
 
 ``release_run(result)`` is called by a page when it drops a run's result (a new run
 replaced it, or the page closes) and by the headless runner when it is done: it drops
@@ -31,7 +36,7 @@ _MODEL_FUNCTIONS = ("train_function", "test_function", "predict_function",
 
 
 class running_keras:
-    """Context manager a Keras lesson run is wrapped in (JobCallback does it), so that
+    """Context manager every job's run is wrapped in (``engine.jobs.Job``), so that
     ``release_run`` knows whether clearing the shared caches is safe now."""
 
     def __enter__(self):
@@ -75,6 +80,7 @@ def release_run(result, clear_shared: bool = True, collect: bool = True) -> None
             if hasattr(value, "layers"):
                 _drop_model_functions(value)
             del value
+    prune_gradient_registry()
     if not collect:
         return
     gc.collect()
@@ -110,3 +116,43 @@ def clear_shared_state() -> None:
             keras.backend.clear_session(free_memory=True)
         except Exception:  # noqa: BLE001 - releasing memory must never break a page
             pass
+
+
+def prune_gradient_registry() -> int:
+    """Drop the gradient-registry entries that ``all_reduce`` left behind (see the
+    module's text); returns how many. Safe while other runs train: such an entry is
+    only looked up to differentiate the all-reduced gradients themselves (a second
+    derivative of a train step), which no lesson takes. Private TensorFlow structures
+    are read defensively: if they change shape, nothing is pruned."""
+    if "tensorflow" not in sys.modules:
+        return 0
+    try:
+        from tensorflow.python.framework import ops
+        registry = ops._gradient_registry._registry
+    except (ImportError, AttributeError):
+        return 0
+    pruned = 0
+    for name in [key for key in list(registry) if str(key).startswith("CustomGradient-")]:
+        entry = registry.get(name)
+        if isinstance(entry, dict) and _is_all_reduce_gradient(entry.get("type")):
+            registry.pop(name, None)
+            pruned += 1
+    return pruned
+
+
+def _closure_value(function, name: str):
+    code = getattr(function, "__code__", None)
+    for var, cell in zip(getattr(code, "co_freevars", ()), getattr(function, "__closure__", None) or ()):
+        if var == name:
+            try:
+                return cell.cell_contents
+            except ValueError:   # an empty cell
+                return None
+    return None
+
+
+def _is_all_reduce_gradient(registered) -> bool:
+    """Whether a registered gradient is custom_gradient's wrapper around the gradient
+    of ``ReplicaContext.all_reduce`` (registered -> tape_grad_fn -> grad_fn)."""
+    grad_fn = _closure_value(_closure_value(registered, "tape_grad_fn"), "grad_fn")
+    return "all_reduce" in getattr(grad_fn, "__qualname__", "")

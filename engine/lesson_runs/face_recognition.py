@@ -80,6 +80,43 @@ def sample_photos(folder: Path) -> list[tuple[str, Path]]:
     return photos
 
 
+def camera_shots_of(folder: Path | None, residents) -> list[tuple[str, str, Path]]:
+    """(shot, resident, path) of the course's labelled camera shots present in
+    ``folder`` that show one of ``residents`` (names compared without case: an
+    enrolled "Younes" is the course's younes), in the shots' order."""
+    if folder is None:
+        return []
+    by_key = {str(name).casefold(): name for name in residents}
+    out = []
+    for shot, person in SAMPLE_CAMERA_SHOTS.items():
+        path = Path(folder) / f"{shot}.jpg"
+        if person in by_key and path.is_file():
+            out.append((shot, by_key[person], path))
+    return out
+
+
+def encode_camera_shots(encoder, shots) -> dict:
+    """Encode camera_shots_of()'s shots as extra photos of their residents (slow: call
+    it off the UI thread). Returns encoder (its name), names, labels ("younes
+    (camera_0)"), encodings (k, 128), shots [(shot, resident)] and problems (one line
+    per shot that could not be used)."""
+    from engine.faces.errors import FaceError
+    from engine.faces.images import read_image
+    names, labels, rows, used, problems = [], [], [], [], []
+    for shot, name, path in shots:
+        try:
+            rows.append(encoder.encode_single(read_image(path)))
+        except FaceError as exc:
+            problems.append(f"{Path(path).name}: {exc}")
+            continue
+        names.append(name)
+        labels.append(f"{name} ({shot})")
+        used.append((shot, name))
+    return {"encoder": encoder.name, "names": names, "labels": labels,
+            "encodings": np.asarray(rows, dtype=np.float64).reshape(len(rows), -1),
+            "shots": used, "problems": problems}
+
+
 def _store_encodings(encoder):
     """(names, labels, encodings) of the resident store of ``encoder``, or (why not,
     what to do) when it cannot be analysed (fewer than two people, another encoder's)."""

@@ -23,7 +23,13 @@ from engine.numpy_nets.convolution import (conv_single_step, create_mask_from_wi
 
 MODES = ("convolution", "max", "average")
 FILTERS = ("vertical edge", "horizontal edge", "blur", "sharpen", "random")
-PICTURE_SIZE = 24  # pictures are shrunk to 24x24 grey so every step can be watched
+# The course's pictures (cats, SIGNS hands) are 64x64: at that size they need no
+# resampling, the cat and its edges are recognisable, and the 4096 steps of a 3x3 filter
+# still play through in seconds and jump to the end in a few hundredths of a second.
+PICTURE_SIZE = 64
+# A jump over more steps than this runs the course's conv_forward / pool_forward once
+# (one tight loop) instead of stepping the cells one by one; the numbers are the same.
+WHOLE_LOOP_AFTER = 256
 
 
 class ConvSettingsError(LessonError):
@@ -85,7 +91,8 @@ def random_volume(shape=(5, 5, 1), seed: int = 1) -> np.ndarray:
 
 
 def grey_picture(image: np.ndarray, size: int = PICTURE_SIZE) -> np.ndarray:
-    """An RGB uint8 picture as a ``(size, size, 1)`` grey volume with values 0..1."""
+    """An RGB uint8 picture as a ``(size, size, 1)`` grey volume with values 0..1
+    (resampled only when it is not ``size`` x ``size`` already)."""
     from engine.data.images import load_image_for_model
 
     small = load_image_for_model(np.asarray(image), (size, size)).astype(np.float64) / 255.
@@ -97,6 +104,12 @@ def picture_input(source: str, size: int = PICTURE_SIZE) -> tuple[np.ndarray, st
     """Load a picture for the stepper: "hand" (a SIGNS picture), "cat" (course 1's cat
     data) or a path to the user's own file. Returns the grey volume and a caption.
     Slow (reads files, may draw the stand-in): call it off the UI thread."""
+    def how(image) -> str:
+        rows, cols = np.asarray(image).shape[:2]
+        if (rows, cols) == (size, size):
+            return f"{size}x{size} grey"
+        return f"shrunk from {cols}x{rows} to {size}x{size} grey"
+
     if source == "hand":
         # One picture is all we need: read the course's test file when it is there
         # (a real photograph) rather than building the whole SIGNS dataset.
@@ -105,22 +118,23 @@ def picture_input(source: str, size: int = PICTURE_SIZE) -> tuple[np.ndarray, st
         if path is not None:
             images, labels, _ = read_h5_split(path, "test")
             return grey_picture(images[0], size), \
-                f"hand sign '{int(labels[0, 0])}' from {path.name}, shrunk to {size}x{size} grey"
+                f"hand sign '{int(labels[0, 0])}' from {path.name}, {how(images[0])}"
         from engine.data.hand_signs import draw_hand_sign
         picture = draw_hand_sign(np.random.default_rng(0), 3)
         return grey_picture(picture, size), \
-            f"a drawn hand sign '3' (the SIGNS stand-in), shrunk to {size}x{size} grey"
+            f"a drawn hand sign '3' (the SIGNS stand-in), {how(picture)}"
     if source == "cat":
         from engine.data.course_files import load_cat_dataset
         data = load_cat_dataset()
         index = int(np.flatnonzero(data.Y_train[0] == 1)[0])
         where = "the stand-in cat pictures" if data.is_standin else "train_catvnoncat.h5"
         return grey_picture(data.X_train[index], size), \
-            f"cat picture #{index} from {where}, shrunk to {size}x{size} grey"
+            f"cat picture #{index} from {where}, {how(data.X_train[index])}"
     from engine.data.images import load_image_for_model
     import os
     rgb = load_image_for_model(source, (size, size))   # DataError for a non-picture
-    return grey_picture(rgb, size), f"{os.path.basename(source)}, shrunk to {size}x{size} grey"
+    return grey_picture(rgb, size), \
+        f"{os.path.basename(source)}, resized to {size}x{size} grey"
 
 
 def make_filter(name: str, f: int, n_C: int = 1, seed: int = 1) -> tuple[np.ndarray, float]:
@@ -187,6 +201,17 @@ class BackwardView:
     d_bias: float | None
 
 
+@dataclass
+class FeatureMaps:
+    """The picture in, the feature map out (filling in as the loop runs), its ReLU."""
+    picture: np.ndarray          # the input without padding (n_H_prev, n_W_prev, n_C_prev)
+    output: np.ndarray           # Z (convolution) or A (pooling) after the steps so far
+    relu: np.ndarray | None      # max(0, Z) for a convolution; None for pooling
+    full_output: np.ndarray      # the whole output: its range keeps colours still
+    full_relu: np.ndarray | None
+    complete: bool               # every step has run
+
+
 class ConvStepper:
     """One example through one filter (or a pooling window), a cell at a time.
 
@@ -227,6 +252,7 @@ class ConvStepper:
         self.n_C = 1 if mode == "convolution" else self.n_C_prev
         # Values computed step by step (NaN until their step has run).
         self._values = np.full((self.n_H, self.n_W, self.n_C), np.nan)
+        self._course = None   # the course loop's whole output, once asked for
 
     @property
     def total_steps(self) -> int:
@@ -275,16 +301,50 @@ class ConvStepper:
 
     def output_after(self, k: int) -> np.ndarray:
         """The ``(n_H, n_W, n_C)`` output once steps 0..k have run; NaN after that
-        (k = -1: nothing yet). Runs any of those steps not run before."""
+        (k = -1: nothing yet). Runs any of those steps not run before; a long jump
+        (a picture's Jump to end) runs the course's whole loop once instead."""
         k = min(k, self.total_steps - 1)
-        for done in range(k + 1):
-            h, w = divmod(done, self.n_W)
-            if np.isnan(self._values[h, w, 0]):
-                self.step(done)
+        flat_values = self._values.reshape(-1, self.n_C)
+        missing = np.flatnonzero(np.isnan(flat_values[:k + 1, 0]))
+        if missing.size > WHOLE_LOOP_AFTER:
+            flat_values[missing] = self.course_output().reshape(-1, self.n_C)[missing]
+        else:
+            for done in missing:
+                self.step(int(done))
         out = np.full_like(self._values, np.nan)
-        flat_out, flat_values = out.reshape(-1, self.n_C), self._values.reshape(-1, self.n_C)
-        flat_out[:k + 1] = flat_values[:k + 1]
+        out.reshape(-1, self.n_C)[:k + 1] = flat_values[:k + 1]
         return out
+
+    def course_output(self) -> np.ndarray:
+        """The whole output by the course's own ``conv_forward`` / ``pool_forward``
+        (the same loop and arithmetic as the steps, run in one go); computed once."""
+        if self._course is None:
+            from engine.numpy_nets.convolution import conv_forward, pool_forward
+
+            example = self.volume[None]
+            if self.mode == "convolution":
+                Z, _ = conv_forward(example, self.weights[:, :, :, None],
+                                    np.full((1, 1, 1, 1), self.bias),
+                                    {"stride": self.stride, "pad": self.pad})
+                self._course = Z[0]
+            else:
+                A, _ = pool_forward(example, {"f": self.f, "stride": self.stride},
+                                    mode=self.mode)
+                self._course = A[0]
+        return self._course
+
+    def feature_maps(self, k: int) -> FeatureMaps:
+        """The input, the output after steps 0..k and, for a convolution, its ReLU:
+        what the large views under the stepping grids show."""
+        output = self.output_after(k)
+        if self.mode == "convolution":
+            # The ReLU a CONV layer applies next; NaN (not computed yet) stays NaN.
+            relu = np.maximum(0.0, output)
+            full_relu = np.maximum(0.0, self.course_output())
+        else:
+            relu = full_relu = None     # pooling has no activation after it
+        return FeatureMaps(self.volume, output, relu, self.course_output(), full_relu,
+                           k >= self.total_steps - 1)
 
     def full_output(self) -> np.ndarray:
         """The whole ``(n_H, n_W, n_C)`` output at once, by the vectorised functions."""

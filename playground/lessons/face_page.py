@@ -6,9 +6,18 @@ engine/faces/recognition_process.py; a thread as the fallback) takes the newest 
 whenever it is free and hands back a RecognitionResult. Neither touches Qt. A 30 Hz
 QTimer on the UI thread picks up both (the grabber's ``latest()`` and the result the
 worker left in a slot), so display never waits for recognition: the newest frame is
-drawn with the boxes of the newest result. Opening a camera (which can take seconds)
-and loading the encoder run on BackgroundTasks. Everything stops when the page is
-hidden or closed.
+drawn with the boxes of the newest result. Each result carries the frame (and the
+grabber) it was computed on: one about a picture no longer on screen (a folder moved
+on, another source started) is dropped, and a folder's next picture starts the door
+afresh, so the door's banner never names the previous visitor over the next one.
+Opening a camera (which can take seconds) and loading the encoder run on
+BackgroundTasks. Everything stops when the page is hidden or closed.
+
+The triplet tab: with nobody photographed twice there are no triplets; where the
+course's face photos are among the data folders, the tab offers the labelled camera
+shots (camera_0 is younes, ...) as second photos of the residents they show. One click
+encodes them (BackgroundTask) and adds them to the analysis only: the resident store,
+and so the door, stays as the user enrolled it, and a second click leaves them out.
 
 The smile gate: a Happy House model saved from that lesson's page is looked for (and
 loaded, TensorFlow included) on a BackgroundTask when the page starts and each time it
@@ -71,7 +80,8 @@ class FaceRecognitionPage(LessonPage):
         self.source_error = ""
         self._result_lock = threading.Lock()
         self._latest_result = None        # written by the worker thread, read by _tick
-        self._shown_result = None
+        self._seen_result = None          # the newest result _tick picked up (stats)
+        self._shown_result = None         # the newest one about the picture on screen
         self._shown_index = None
         self._shown_frame = None
         self._shown_error = ""
@@ -106,6 +116,10 @@ class FaceRecognitionPage(LessonPage):
         self.triplet = TripletPanel()
         self.triplet.alpha_changed.connect(lambda _a: self.refresh_analysis())
         self.triplet.threshold_dragged.connect(self.set_threshold)
+        self.triplet.offer_clicked.connect(self._camera_shots_clicked)
+        self.camera_shots_on = False      # the user asked for the camera shots
+        self._camera_shots = None         # their encodings (engine dict), or None
+        self._shots_task = None
         self.tabs.addTab(self.triplet, "Triplet loss")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.timer = QTimer(self)
@@ -174,13 +188,18 @@ class FaceRecognitionPage(LessonPage):
         self._fill_encoder_box()
         self.set_threshold(float(encoder.threshold))
         self.residents.set_context(store, encoder)
+        if self._camera_shots is not None and self._camera_shots["encoder"] != encoder.name:
+            self._camera_shots = None      # another encoder's numbers: encode them again
         notice = getattr(store, "notice", "") or ""
         if notice:
             self.residents.show_message(notice, "error")
             self.video.set_message(notice)
         self._update_demo_button()
         self._start_worker()
-        self.refresh_analysis()
+        # the camera shots the user asked for, in this encoder's numbers
+        if not (self.camera_shots_on and self._camera_shots is None
+                and self.use_camera_shots()):
+            self.refresh_analysis()
 
     def _encoder_failed(self, message: str) -> None:
         if self._closed:
@@ -416,7 +435,11 @@ class FaceRecognitionPage(LessonPage):
         if self.grabber is not None:
             self.grabber.stop()
             self.grabber = None
+        with self._result_lock:
+            self._latest_result = None    # about the source just stopped
+        self._shown_result = None
         self._shown_index = None
+        self._shown_frame = None
         self._display_times.clear()
 
     def _start_worker(self) -> None:
@@ -427,7 +450,7 @@ class FaceRecognitionPage(LessonPage):
         if self.worker is None:
             with self._result_lock:
                 self._latest_result = None
-            self._shown_result = None
+            self._shown_result = self._seen_result = None
             self.worker, self.use_process = start_recognition(
                 self.grabber, self.encoder, self.store, self.threshold, self._on_result,
                 encoder_choice=self._encoder_choice, use_process=self.use_process)
@@ -477,22 +500,32 @@ class FaceRecognitionPage(LessonPage):
             self.video.set_message(error)
             self.retry_button.setVisible(bool(grabber.error or grabber.finished))
             self.retry_button.setText("Play again" if grabber.finished else "Retry")
+        # The result first, the frame second: the frame read is then at least as new
+        # as the one the result was computed on, and the result is judged against the
+        # picture that will be on screen with it.
         with self._result_lock:
             result = self._latest_result
-        if result is not None and result is not self._shown_result:
-            self._shown_result = result
-            self._new_result(result)
         latest = grabber.latest()
         if latest is not None and latest[0] != self._shown_index:
+            new_picture = self._is_new_picture(latest[1])
             self._shown_index, self._shown_frame = latest[0], latest[1]
+            if new_picture:
+                self._new_visitor()
             self.video.set_frame(latest[1], self._overlays())
             self._display_times.append(time.perf_counter())
+        if result is not None and result is not self._seen_result:
+            self._seen_result = result
+            if self._result_current(result):
+                self._shown_result = result
+                self._new_result(result)
+            # else: about a picture no longer shown (or older than one the door has
+            # seen); its names would lag the picture, so it changes nothing
         self._door_idle()
         self._show_stats()
 
     def _overlays(self) -> list[FaceOverlay]:
         result = self._shown_result
-        if result is None or not self._boxes_fit(result):
+        if result is None or not self._result_fits(result):
             return []
         out = []
         for d in result.detections:
@@ -507,17 +540,54 @@ class FaceRecognitionPage(LessonPage):
             out.append(FaceOverlay(b.top, b.right, b.bottom, b.left, label, d.name is not None))
         return out
 
-    def _boxes_fit(self, result) -> bool:
+    def _result_current(self, result) -> bool:
+        """May the door act on this result? Only on one about the scene on screen: of
+        the source now playing (frame indices start again with each source); for a
+        folder, about the very picture shown (each picture is another visitor); for a
+        camera or video, one scene, any result not older than the last one used (the
+        newest word on that scene, however slow recognition is)."""
+        if self._shown_index is None or not self._same_source(result):
+            return False
+        if self._folder_playing():
+            return result.frame is self._shown_frame   # the same picture (held: same array)
+        last = self._shown_result
+        return last is None or result.frame_index >= last.frame_index
+
+    def _result_fits(self, result) -> bool:
         """May this result's boxes be drawn on the frame on screen? A camera moves
         little between frames, so boxes up to ~1 s old still sit near the face; the
         pictures of a folder are all different, so there only the same frame will do."""
-        shown = self._shown_index
-        if shown is None or self.grabber is None:
+        if self._shown_index is None or not self._same_source(result):
             return False
-        if isinstance(self.grabber.source, ImageFolderSource):
-            return result.frame is self._shown_frame   # the same picture (held: same array)
+        if self._folder_playing():
+            return result.frame is self._shown_frame
         fps = self.grabber.fps or 30.0
-        return shown - result.frame_index <= max(2, int(fps))
+        return abs(self._shown_index - result.frame_index) <= max(2, int(fps))
+
+    def _same_source(self, result) -> bool:
+        """Computed on a frame of the grabber now playing (results made elsewhere, as
+        in scripts, carry no source and pass)."""
+        source = getattr(result, "source", None)
+        return self.grabber is not None and (source is None or source is self.grabber)
+
+    def _folder_playing(self) -> bool:
+        return self.grabber is not None and isinstance(self.grabber.source,
+                                                       ImageFolderSource)
+
+    def _is_new_picture(self, frame) -> bool:
+        """A folder holds each picture as the same array for a while: another array is
+        the next visitor. (A camera's frames are one continuous scene.)"""
+        return (self._folder_playing() and self._shown_frame is not None
+                and frame is not self._shown_frame)
+
+    def _new_visitor(self) -> None:
+        """The next picture of a folder: whoever the door knew is gone. The banner
+        waits for a result about this picture instead of naming the previous one."""
+        if self.door is not None:
+            self.door.reset()
+        self.last_status = None
+        self.door_view.set_status("closed", None, "Looking at the new picture…")
+        self.door_panel.show_smile(None, self._smile_gate_on())
 
     def _new_result(self, result) -> None:
         self.video.set_overlays(self._overlays())
@@ -579,7 +649,7 @@ class FaceRecognitionPage(LessonPage):
         return (len(window) - 1) / (window[-1] - window[0])
 
     def stats_values(self) -> dict:
-        result = self._shown_result
+        result = self._seen_result
         return {"display_fps": self.display_fps(),
                 "recognition_hz": float(getattr(result, "rate_hz", 0.0) or 0.0),
                 "latency_s": float(getattr(result, "latency_s", 0.0) or 0.0),
@@ -689,7 +759,8 @@ class FaceRecognitionPage(LessonPage):
             return
         self._analysis_pending = False
         self._analysis_task = self._run(summarise_residents, encodings, self.threshold,
-                                        self.triplet.alpha, done=self._analysis_done,
+                                        self.triplet.alpha, self._shots_in_use(),
+                                        done=self._analysis_done,
                                         error=self._analysis_failed)
 
     def _analysis_done(self, data: dict) -> None:
@@ -699,12 +770,108 @@ class FaceRecognitionPage(LessonPage):
         self.triplet.show_analysis(data)
         self.triplet.set_threshold(self.threshold)
         self.triplet.set_rates(data.get("rates", {}))
+        self._update_shot_offer(data)
         if self._analysis_pending:
             self.refresh_analysis()
 
     def _analysis_failed(self, message: str) -> None:
         self._analysis_task = None
         self.triplet.set_message(message, error=True)
+
+    # --- the course's camera shots as second photos (triplet tab only) ---
+    def offered_camera_shots(self) -> list:
+        """(shot, resident, path) of the course's camera shots of enrolled residents,
+        when the course's face photos are among the data folders."""
+        if self.store is None:
+            return []
+        from engine.lesson_runs.face_recognition import camera_shots_of
+        return camera_shots_of(self.sample_folder(), self.store.names())
+
+    def _shots_in_use(self):
+        """The encoded camera shots of people still enrolled, or None."""
+        shots = self._camera_shots
+        if not self.camera_shots_on or shots is None or self.store is None:
+            return None
+        residents = set(self.store.names())
+        keep = [i for i, name in enumerate(shots["names"]) if name in residents]
+        return {**shots, "names": [shots["names"][i] for i in keep],
+                "labels": [shots["labels"][i] for i in keep],
+                "encodings": shots["encodings"][keep]}
+
+    def _update_shot_offer(self, data: dict) -> None:
+        """Offer the camera shots while nobody has two photos; once they are in, say
+        which they are and that a click leaves them out."""
+        if self._shots_task is not None:
+            return                 # "Encoding…" until they are in
+        used = self._shots_in_use()
+        if used is not None and used["names"]:
+            listed = ", ".join(used["labels"])
+            skipped = (" Not used: " + "; ".join(used["problems"])
+                       if used["problems"] else "")
+            self.triplet.set_offer(
+                f"Compared here as second photos: {listed}, the course's camera shots. "
+                f"They are not enrolled: the door and the Residents tab go on without "
+                f"them.{skipped}", "Leave the camera shots out")
+            return
+        offered = self.offered_camera_shots() if data.get("loss") is None else []
+        if len(self.store.names() if self.store else []) < 2 or not offered:
+            self.triplet.set_offer("")
+            return
+        listed = ", ".join(f"{shot} ({name})" for shot, name, _ in offered)
+        self.triplet.set_offer(
+            f"The course's camera shots show residents: {listed}. Compare them here "
+            f"as second photos of those residents? Nothing is enrolled: the door and "
+            f"the Residents tab stay as they are.",
+            "Use the camera shots")
+
+    def _camera_shots_clicked(self) -> None:
+        if self.camera_shots_on:
+            self.leave_out_camera_shots()
+        else:
+            self.use_camera_shots()
+
+    def use_camera_shots(self) -> bool:
+        """Encode the offered camera shots (off the UI thread) and add them to the
+        triplet analysis; False when there are none or no encoder yet."""
+        shots = self.offered_camera_shots()
+        if not shots or self.encoder is None or self._shots_task is not None:
+            return False
+        from engine.lesson_runs.face_recognition import encode_camera_shots
+        self.camera_shots_on = True
+        self.triplet.offer_button.setEnabled(False)
+        self.triplet.offer_label.setText(f"Encoding {len(shots)} camera shots…")
+        self._shots_task = self._run(encode_camera_shots, self.encoder, shots,
+                                     done=self._camera_shots_encoded,
+                                     error=self._camera_shots_failed)
+        return True
+
+    def _camera_shots_encoded(self, shots: dict) -> None:
+        self._shots_task = None
+        if self._closed:
+            return
+        if self.encoder is None or shots["encoder"] != self.encoder.name:
+            # the encoder changed meanwhile: encode them again with the new one
+            if self.camera_shots_on and self.encoder is not None:
+                self.use_camera_shots()
+            return
+        self._camera_shots = shots
+        if shots["problems"] and not shots["names"]:
+            self.camera_shots_on = False
+            self.triplet.set_offer("The camera shots could not be used: "
+                                   + "; ".join(shots["problems"]))
+            return
+        self.refresh_analysis()
+
+    def _camera_shots_failed(self, message: str) -> None:
+        self._shots_task = None
+        self.camera_shots_on = False
+        if not self._closed:
+            self.triplet.set_offer(f"The camera shots could not be encoded: {message}")
+
+    def leave_out_camera_shots(self) -> None:
+        """Back to the enrolled photos alone (the offer comes back)."""
+        self.camera_shots_on = False
+        self.refresh_analysis()
 
     def _update_rates(self) -> None:
         data = self.triplet.data

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from playground.panels.style import BACKGROUND_LUT, MUTED, NEGATIVE, POSITIVE, TEXT
+from playground.panels.style import (BACKGROUND_LUT, MUTED, NEGATIVE, POSITIVE, TEXT,
+                                     rgb_to_qimage)
+from playground.panels.conv_maps import NOT_YET
 from playground.safe_slots import guarded
 
 MAX_CELL = 46        # px: small arrays stay compact instead of filling the panel
@@ -89,10 +91,20 @@ class ConvGrid(QWidget):
             return 0.0, 0.0, 0.0, title_h, gap
         avail_w = self.width() - 4
         avail_h = self.height() - title_h - caption_h - gap * (channels - 1) - 4
-        cell = max(2.0, min(MAX_CELL, avail_w / cols, avail_h / (rows * channels),
+        # no floor of whole pixels: a 66x66 picture may get under 2 px a cell
+        cell = max(1.0, min(MAX_CELL, avail_w / cols, avail_h / (rows * channels),
                             self.cell_limit or MAX_CELL))
         left = (self.width() - cell * cols) / 2
         return cell, left, float(title_h) + 2, title_h, gap
+
+    def text_width(self) -> int:
+        """Pixels the title and the caption need, so a narrow grid does not cut them."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        small = QFont(self.font())
+        small.setPointSizeF(8)
+        return int(max(QFontMetricsF(bold).horizontalAdvance(self.title),
+                       QFontMetricsF(small).horizontalAdvance(self.caption))) + 8
 
     def fit_cell(self) -> float:
         """The cell size this grid could use on its own (no shared limit)."""
@@ -184,32 +196,22 @@ class ConvGrid(QWidget):
         grid_pen = QPen(QColor(200, 200, 200) if numbers else Qt.NoPen)
         for ch in range(channels):
             colours = self._colors(self.values[:, :, ch])
-            for r in range(rows):
-                for c in range(cols):
-                    rect = self._cell_rect(r, c, ch)
-                    value = self.values[r, c, ch]
-                    if np.isnan(value):
-                        fill = EMPTY_COLOR
-                    elif self.padding is not None and self.padding[r, c]:
-                        fill = PICTURE_PAD_COLOR if self.scheme == "grey" else PAD_COLOR
-                    else:
-                        fill = QColor(*colours[r, c])
-                    painter.setPen(grid_pen)
-                    painter.fillRect(rect, fill)
-                    if numbers:
-                        painter.drawRect(rect)
-                        painter.setPen(QColor(MUTED) if self.padding is not None
-                                       and self.padding[r, c] else QColor(TEXT))
-                        painter.drawText(rect, Qt.AlignCenter, format_number(value))
-                    if self.marked is not None and \
-                            self.marked[r, c, min(ch, self.marked.shape[2] - 1)]:
-                        painter.setPen(QPen(QColor(POSITIVE), max(2.0, cell * 0.08)))
-                        painter.drawEllipse(rect.adjusted(cell * 0.12, cell * 0.12,
-                                                          -cell * 0.12, -cell * 0.12))
+            if numbers:
+                self._paint_numbers(painter, ch, colours, grid_pen)
+            else:
+                self._paint_pixels(painter, ch, colours)
+            if self.marked is not None:
+                for r, c in np.argwhere(self.marked[:, :, min(ch, self.marked.shape[2] - 1)]):
+                    rect = self._cell_rect(int(r), int(c), ch)
+                    painter.setPen(QPen(QColor(POSITIVE), max(2.0, cell * 0.08)))
+                    painter.drawEllipse(rect.adjusted(cell * 0.12, cell * 0.12,
+                                                      -cell * 0.12, -cell * 0.12))
             if self.current is not None:
                 r, c = self.current
+                # a picture's cells are a few pixels: ring the cell from outside
+                grow = -1 if cell >= 8 else 2
                 painter.setPen(QPen(CELL_COLOR, max(2.0, cell * 0.1)))
-                painter.drawRect(self._cell_rect(r, c, ch).adjusted(1, 1, -1, -1))
+                painter.drawRect(self._cell_rect(r, c, ch).adjusted(-grow, -grow, grow, grow))
             if self.window is not None:
                 r0, r1, c0, c1 = self.window
                 top_left = self._cell_rect(r0, c0, ch).topLeft()
@@ -235,6 +237,41 @@ class ConvGrid(QWidget):
             painter.drawText(QRectF(0, last.bottom() + 2, self.width(), 16), Qt.AlignCenter,
                              self.caption)
         painter.end()
+
+    def _paint_numbers(self, painter: QPainter, ch: int, colours, grid_pen) -> None:
+        """A small array: every cell a box with its number."""
+        rows, cols, _ = self.values.shape
+        for r in range(rows):
+            for c in range(cols):
+                rect = self._cell_rect(r, c, ch)
+                value = self.values[r, c, ch]
+                padding = self.padding is not None and self.padding[r, c]
+                if np.isnan(value):
+                    fill = EMPTY_COLOR
+                elif padding:
+                    fill = PICTURE_PAD_COLOR if self.scheme == "grey" else PAD_COLOR
+                else:
+                    fill = QColor(*colours[r, c])
+                painter.setPen(grid_pen)
+                painter.fillRect(rect, fill)
+                painter.drawRect(rect)
+                painter.setPen(QColor(MUTED) if padding else QColor(TEXT))
+                painter.drawText(rect, Qt.AlignCenter, format_number(value))
+
+    def _paint_pixels(self, painter: QPainter, ch: int, colours) -> None:
+        """A large array (a picture): one image, a pixel block per cell. Painting
+        thousands of cells one by one took longer than a Play tick."""
+        rows, cols, _ = self.values.shape
+        rgb = np.array(colours, dtype=np.uint8)
+        if self.padding is not None:
+            pad = PICTURE_PAD_COLOR if self.scheme == "grey" else PAD_COLOR
+            rgb[self.padding] = pad.getRgb()[:3]
+        # not computed yet: grey, since white is 0 on the diverging colours
+        rgb[np.isnan(self.values[:, :, ch])] = NOT_YET
+        top_left = self._cell_rect(0, 0, ch).topLeft()
+        cell = self._layout()[0]
+        painter.drawImage(QRectF(top_left.x(), top_left.y(), cell * cols, cell * rows),
+                          rgb_to_qimage(rgb))
 
 
 _STRONG = None

@@ -1,9 +1,12 @@
 """The conv stepper: watch a convolution (or pooling) fill its output one cell at a time.
 
 Three grids side by side: the padded input with the sliding window, the filter, and the
-output filling up. Every number comes from ``engine.numpy_nets.conv_steps``; this panel
-only asks it for step k and draws the answer. Each step is a few microseconds of NumPy,
-so Play drives it with a QTimer on the GUI thread; only pictures load in the background.
+output filling up. Under them, large: the input picture, the feature map Z as far as the
+loop has gone, and ReLU(Z) (for pooling, the pooled output). Every number comes from
+``engine.numpy_nets.conv_steps``; this panel only asks it for step k and draws the
+answer. Each step is a few microseconds of NumPy and Jump to end runs the course's loop
+once (a few hundredths of a second for a 64x64 picture), so Play drives it with a
+QTimer on the GUI thread; only pictures load in the background.
 """
 from __future__ import annotations
 
@@ -17,8 +20,10 @@ from engine.numpy_nets.conv_steps import (FILTERS, ConvSettingsError, ConvSteppe
                                           shape_formula)
 from playground.panels.controls import COMPACT_BUTTON_CSS
 from playground.bridge import BackgroundTask
-from playground.panels.conv_grid import ConvGrid, format_number
+from playground.panels.conv_grid import NUMBER_CELL, ConvGrid, format_number
+from playground.panels.conv_maps import MapView, display_scale
 from playground.panels.style import ERROR, MUTED
+from playground.safe_slots import guarded
 
 INPUTS = [  # (label, key)
     ("Random 5×5×1", "random-1"),
@@ -48,6 +53,7 @@ class ConvStepperPanel(QWidget):
         self.k = -1                    # last step done; -1: none yet
         self.back_cell = None          # (h, w) chosen for the backward view
         self._task: BackgroundTask | None = None
+        self._scale = (None, 1.0)      # (stepper, colour-bar end of its feature map)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
 
@@ -131,15 +137,26 @@ class ConvStepperPanel(QWidget):
         self.input_grid = ConvGrid("Padded input")
         self.filter_grid = ConvGrid("Filter W")
         self.output_grid = ConvGrid("Output Z")
-        self.fast_grid = ConvGrid("All at once (fast)")
-        self.fast_grid.setVisible(False)
         for column, grid in enumerate((self.input_grid, self.filter_grid, self.output_grid)):
             grids.addWidget(grid, 0, column)
-        grids.addWidget(self.fast_grid, 1, 2)   # under the output it should equal
         self.output_grid.clicked.connect(self._output_clicked)
-        for grid in (self.input_grid, self.filter_grid, self.output_grid, self.fast_grid):
+        for grid in (self.input_grid, self.filter_grid, self.output_grid):
             grid.resized.connect(self._share_cells)
         outer.addLayout(grids, 1)
+
+        # The same arrays large, where a picture's edges can be seen.
+        maps = QHBoxLayout()
+        maps.setSpacing(8)
+        self.maps = maps
+        self.picture_map = MapView("Input picture")
+        self.picture_map.setObjectName("pictureMap")
+        self.z_map = MapView("Feature map Z")
+        self.z_map.setObjectName("featureMap")
+        self.relu_map = MapView("ReLU(Z) = max(0, Z)")
+        self.relu_map.setObjectName("reluMap")
+        for view in (self.picture_map, self.z_map, self.relu_map):
+            maps.addWidget(view, 1)
+        outer.addLayout(maps, 1)
 
         self.message = QLabel()
         self.message.setObjectName("stepperMessage")
@@ -201,6 +218,20 @@ class ConvStepperPanel(QWidget):
     def set_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(f"color:{ERROR if error else MUTED}")
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """Word-wrapped labels claim the height their text needs at today's width.
+        Their own minimum is one line; the layout then found two and squeezed the
+        grids below theirs, so the grids' captions ran under the large views."""
+        for label, least in ((self.formula, 0), (self.step_text, 52), (self.message, 0)):
+            width = label.width() if label.width() > 50 else self.width() - 12
+            label.setMinimumHeight(max(least, label.heightForWidth(width)))
+
+    @guarded("fit the stepper to its new size")
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
 
     # --- inputs ---
     def _input_chosen(self, index: int) -> None:
@@ -333,18 +364,23 @@ class ConvStepperPanel(QWidget):
             button.setEnabled(self.stepper is not None)
         self.back_button.setEnabled(self.k > -1)
         self.step_button.setEnabled(self.stepper is not None and self.k < self.total - 1)
-        self.fast_grid.setVisible(False)
         if self.stepper is None:
             for grid in (self.input_grid, self.output_grid):
                 grid.set_values(np.zeros((0, 0, 1)))
             self.filter_grid.set_values(np.zeros((0, 0, 1)))
             self.step_text.setText("")
+            self._fit_labels()
+            self._show_picture(self.volume)
+            for view in (self.z_map, self.relu_map):
+                view.set_map(np.zeros((0, 0, 1)), "diverging", -1, 1)
             self.stepped.emit(self.k)
             return
         if self.backward_box.isChecked():
             self._show_backward()
         else:
             self._show_forward()
+        self._show_maps()
+        self._fit_labels()
         self.stepped.emit(self.k)
 
     def _share_width(self, *arrays) -> None:
@@ -353,11 +389,22 @@ class ConvStepperPanel(QWidget):
         for column, array in enumerate(arrays[:3]):
             self.grids.setColumnStretch(column, int(array.shape[1]) + 1)
         # the filter's numbers stay readable beside a picture's many small cells
-        self.filter_grid.setMinimumWidth(min(120, 28 * int(arrays[1].shape[1]) + 8))
+        self.filter_grid.setMinimumWidth(max(min(120, 28 * int(arrays[1].shape[1]) + 8),
+                                             self.filter_grid.text_width()))
+        # Numbers need cells of NUMBER_CELL pixels: the grids claim that height, and the
+        # large views below get the rest (the tab scrolls when even that is too much).
+        for grid in (self.input_grid, self.filter_grid, self.output_grid):
+            rows, _, channels = grid.values.shape
+            need = rows * channels * NUMBER_CELL + 8 * (channels - 1) + 44 \
+                if grid.show_numbers and not self.is_picture else 110
+            grid.setMinimumHeight(need)
+        # a picture's large views get the larger share of the height
+        self.layout().setStretchFactor(self.grids, 2 if self.is_picture else 1)
+        self.layout().setStretchFactor(self.maps, 3 if self.is_picture else 1)
         self._share_cells()
 
     def _share_cells(self) -> None:
-        pictures = (self.input_grid, self.output_grid, self.fast_grid)
+        pictures = (self.input_grid, self.output_grid)
         for grid in (*pictures, self.filter_grid):
             grid.cell_limit = None
         sizes = [grid.fit_cell() for grid in pictures
@@ -409,14 +456,7 @@ class ConvStepperPanel(QWidget):
         self.output_grid.set_overlays(current=(view.h, view.w) if started else None)
         self.output_grid.set_caption(f"{s.n_H}×{s.n_W}×{s.n_C}  ·  click a cell")
         self.step_text.setText(self._forward_text(view, started))
-        fast = None
-        if self.is_picture and self.k == self.total - 1:
-            fast = s.full_output()
-            self.fast_grid.title = "All at once (fast)"
-            self.fast_grid.set_values(fast, "diverging", False)
-            self.fast_grid.set_caption(f"differs by {s.fast_difference():.0e}")
-            self.fast_grid.setVisible(True)
-        self._share_width(s.padded, self.filter_grid.values, output, fast)
+        self._share_width(s.padded, self.filter_grid.values, output)
 
     def _forward_text(self, view, started: bool) -> str:
         corners = (f"vert_start = {view.vert_start}, vert_end = {view.vert_end}, "
@@ -503,7 +543,52 @@ class ConvStepperPanel(QWidget):
                     f"{s.f * s.f} window cells counted 1/{s.f * s.f} in the mean, so each "
                     f"gets {1 / (s.f * s.f):.3g}.")
         self.step_text.setText(text)
-        self._share_width(grid_input, self.filter_grid.values, dz, None)
+        self._share_width(grid_input, self.filter_grid.values, dz)
+
+    def _show_maps(self) -> None:
+        """The input, the output so far and its ReLU, large, each with a colour bar.
+        Colour ranges come from the whole output, so they hold still while stepping."""
+        s = self.stepper
+        maps = s.feature_maps(self.k)
+        conv = self.mode == "convolution"
+        in_scheme, low, high, words = self._show_picture(maps.picture)
+        done = min(self.k + 1, self.total)
+        progress = (f"all {self.total} cells" if maps.complete else
+                    f"{done} of {self.total} cells (grey: not yet)")
+        if not conv:
+            # Pooling keeps the input's values, so A is drawn on the input's scale.
+            name = "max" if self.mode == "max" else "average"
+            self.z_map.title = f"Pooled output A ({name})"
+            self.z_map.set_map(maps.output, in_scheme, low, high, words,
+                               f"{progress}. No ReLU after pooling.")
+            self.relu_map.setVisible(False)
+            return
+        if self._scale[0] is not s:     # the percentile once per stepper, not per tick
+            self._scale = (s, display_scale(maps.full_output))
+        top = self._scale[1]
+        agree = ""
+        if maps.complete:
+            agree = f"; conv_forward_fast differs by {s.fast_difference():.0e}"
+        self.z_map.title = "Feature map Z"
+        self.z_map.set_map(maps.output, "diverging", -top, top, ("negative", "positive"),
+                           progress + agree)
+        self.relu_map.setVisible(True)
+        self.relu_map.set_map(maps.relu, "positive", 0.0, top, ("0: negatives cut", "positive"),
+                              "what the CONV layer passes on")
+
+    def _show_picture(self, volume: np.ndarray):
+        """The input view; returns its colour scale (pooled outputs share it)."""
+        rows, cols, channels = volume.shape
+        if self.is_picture:
+            scale = "grey", 0.0, 1.0, ("black", "white")
+        elif volume.min() >= 0:
+            scale = "positive", 0.0, float(volume.max()) or 1.0, ("zero", "large")
+        else:
+            top = float(np.abs(volume).max()) or 1.0
+            scale = "diverging", -top, top, ("negative", "positive")
+        self.picture_map.title = "Input picture" if self.is_picture else "Input"
+        self.picture_map.set_map(volume, *scale, f"{rows}×{cols}×{channels}, without padding")
+        return scale
 
     def shutdown(self) -> None:
         self.stop_play()

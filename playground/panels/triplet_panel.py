@@ -3,7 +3,9 @@
 Everything shown is computed by the engine (``engine.faces.analysis``) off the UI
 thread; this panel only draws it. The margin alpha and the threshold are the
 two knobs: alpha changes the triplet loss, the threshold splits the histograms
-into accepted and rejected pairs.
+into accepted and rejected pairs. The table lists the hardest (anchor, positive,
+negative) triplets with their distances. An offer bar (text and one button, the
+page decides what it does) proposes more photos when nobody has two.
 """
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTransform
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QSlider, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from playground.panels.style import make_plot
 
@@ -21,9 +24,19 @@ DIFFERENT = "#d64533"
 ALPHA_STEPS = 100          # slider 0..100 -> alpha 0.00..1.00
 
 
+TRIPLET_COLUMNS = (("Anchor", "A: a photo of someone"),
+                   ("Positive", "P: another photo of the same person"),
+                   ("Negative", "N: a photo of someone else"),
+                   ("‖A−P‖", "L2 distance anchor to positive: small is good"),
+                   ("‖A−N‖", "L2 distance anchor to negative: large is good"),
+                   ("Loss", "max(‖A−P‖² − ‖A−N‖² + α, 0): above zero while the "
+                            "negative is not at least α further than the positive"))
+
+
 class TripletPanel(QWidget):
     alpha_changed = Signal(float)
     threshold_dragged = Signal(float)
+    offer_clicked = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -53,9 +66,29 @@ class TripletPanel(QWidget):
         self.rates.setObjectName("tripletRates")
         self.rates.setWordWrap(True)
         layout.addWidget(self.rates)
+        self.offer = QFrame()
+        self.offer.setObjectName("tripletOffer")
+        self.offer.setStyleSheet("#tripletOffer{background:#e8f1fb; border-radius:4px}"
+                                 "QLabel{color:#1d4f80}")
+        offer_row = QHBoxLayout(self.offer)
+        offer_row.setContentsMargins(8, 4, 8, 4)
+        self.offer_label = QLabel("")
+        self.offer_label.setObjectName("tripletOfferText")
+        self.offer_label.setWordWrap(True)
+        offer_row.addWidget(self.offer_label, 1)
+        self.offer_button = QPushButton("")
+        self.offer_button.setObjectName("tripletOfferButton")
+        self.offer_button.clicked.connect(self.offer_clicked)
+        offer_row.addWidget(self.offer_button)
+        self.offer.hide()
+        layout.addWidget(self.offer)
 
         split = QSplitter(Qt.Horizontal)
-        self.heat_plot = make_plot("Distance between every pair of enrolled photos")
+        # A short title: a plot is never narrower than its title, and the pane is
+        # about 450 px wide in a 1280-wide window.
+        self.heat_plot = make_plot("Distance between photos")
+        self.heat_plot.setToolTip("The L2 distance between every two photos' encodings: "
+                                  "dark is close (the same person, we hope).")
         self.heat_plot.setAspectLocked(True)
         self.heat_plot.getPlotItem().invertY(True)
         self.heat = pg.ImageItem()
@@ -83,7 +116,11 @@ class TripletPanel(QWidget):
         self.threshold_line.sigPositionChangeFinished.connect(
             lambda line: self.threshold_dragged.emit(float(line.value())))
         self.hist_plot.addItem(self.threshold_line)
-        split.addWidget(self.hist_plot)
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(self.hist_plot)
+        right.addWidget(self._build_triplet_table())
+        right.setSizes([300, 220])
+        split.addWidget(right)
         split.setSizes([520, 520])
         # Until residents are enrolled the plots would be empty axes: say what to do.
         self.placeholder = QLabel("No encodings to compare yet.\n\nEnrol residents on the "
@@ -98,6 +135,80 @@ class TripletPanel(QWidget):
         split.hide()
         layout.addWidget(split, 1)
 
+    def _build_triplet_table(self) -> QWidget:
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 2, 0, 0)
+        v.setSpacing(2)
+        self.triplet_title = QLabel("")
+        self.triplet_title.setObjectName("tripletTableTitle")
+        self.triplet_title.setWordWrap(True)
+        v.addWidget(self.triplet_title)
+        self.triplet_table = QTableWidget(0, len(TRIPLET_COLUMNS))
+        self.triplet_table.setObjectName("tripletTable")
+        for column, (title, tip) in enumerate(TRIPLET_COLUMNS):
+            item = QTableWidgetItem(title)
+            item.setToolTip(tip)
+            self.triplet_table.setHorizontalHeaderItem(column, item)
+        self.triplet_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.triplet_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.triplet_table.verticalHeader().setVisible(False)
+        self.triplet_table.verticalHeader().setDefaultSectionSize(22)
+        header = self.triplet_table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.Stretch)
+        for column in range(3, len(TRIPLET_COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        v.addWidget(self.triplet_table, 1)
+        return box
+
+    def set_offer(self, text: str, button: str = "") -> None:
+        """Show the offer bar with ``text`` and a button (``offer_clicked``); an empty
+        text hides it."""
+        self.offer_label.setText(text)
+        self.offer_button.setText(button)
+        self.offer_button.setVisible(bool(button))
+        self.offer_button.setEnabled(True)
+        self.offer.setVisible(bool(text))
+
+    def triplet_labels(self) -> list[tuple[str, str, str]]:
+        """(anchor, positive, negative) photo labels of each listed row, top first."""
+        t = self.triplet_table
+        return [tuple(t.item(r, c).toolTip() for c in range(3)) for r in range(t.rowCount())]
+
+    def _show_triplets(self, data: dict) -> None:
+        rows = data.get("triplet_rows", [])
+        total = int(data.get("triplets", 0))
+        table = self.triplet_table
+        table.setRowCount(len(rows))
+        loss_colour = QColor(DIFFERENT)
+        names = list(data.get("names", data.get("labels", [])))
+        for r, row in enumerate(rows):
+            # A photo as the heat map numbers it ("bertrand 14"); its full label
+            # ("bertrand (camera_1)") is the tooltip: the columns are narrow.
+            photos = [(f"{names[row[k]]} {row[k] + 1}", row[key]) if k in row else
+                      (row[key], row[key])
+                      for k, key in (("a", "anchor"), ("p", "positive"), ("n", "negative"))]
+            cells = [*photos, (f"{row['ap']:.3f}", ""), (f"{row['an']:.3f}", ""),
+                     (f"{row['loss']:.3f}", "")]
+            for c, (text, tip) in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if tip:
+                    item.setToolTip(tip)
+                if c >= 3:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if c == 5 and row["loss"] > 0:
+                    item.setForeground(loss_colour)
+                table.setItem(r, c, item)
+        if not total:
+            self.triplet_title.setText("<b>Triplets</b>: none yet — a triplet needs two "
+                                       "photos of one person and a photo of someone else.")
+        elif len(rows) < total:
+            self.triplet_title.setText(f"<b>Triplets</b>, hardest first: the {len(rows):,} "
+                                       f"hardest of {total:,}")
+        else:
+            self.triplet_title.setText(f"<b>Triplets</b>, hardest first: all {total:,}")
+
     @property
     def alpha(self) -> float:
         return self.alpha_slider.value() / ALPHA_STEPS
@@ -111,6 +222,7 @@ class TripletPanel(QWidget):
         self.data = None
         self.split.hide()
         self.placeholder.show()
+        self.set_offer("")
         self.set_rates({})
         self.set_message(text)
 
@@ -172,6 +284,7 @@ class TripletPanel(QWidget):
         self.placeholder.hide()
         self.split.show()
         self.hist_plot.enableAutoRange()
+        self._show_triplets(data)
         loss = data.get("loss")
         # Which photos these are (the engine says: enrolled residents, course samples).
         people = len(set(data.get("names", labels)))

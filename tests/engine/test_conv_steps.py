@@ -215,13 +215,64 @@ def test_random_volume_is_readable_and_seeded():
     assert (np.round(three, 1) == three).all()
 
 
-def test_pictures_load_small_and_grey(course_data):
+def test_pictures_load_at_the_course_size_and_grey(course_data):
     for source in ("hand", "cat"):
         volume, caption = picture_input(source)
-        assert volume.shape == (24, 24, 1) and 0 <= volume.min() and volume.max() <= 1
-        assert "24x24" in caption
+        assert volume.shape == (64, 64, 1) and 0 <= volume.min() and volume.max() <= 1
+        # the course's pictures are 64x64 already: nothing was shrunk
+        assert "64x64 grey" in caption and "shrunk" not in caption
         stepper = ConvStepper(volume, make_filter("vertical edge", 3)[0], pad=1)
-        assert stepper.total_steps == 576
+        assert stepper.total_steps == 4096
+
+
+def test_a_larger_picture_says_it_was_shrunk(tmp_path):
+    from PIL import Image
+    path = tmp_path / "wide.png"
+    Image.fromarray(np.full((90, 120, 3), 30, dtype=np.uint8)).save(path)
+    volume, caption = picture_input(str(path))
+    assert volume.shape == (64, 64, 1) and "resized to 64x64 grey" in caption
+
+
+def test_a_long_jump_runs_the_course_loop_and_gives_the_stepped_numbers():
+    picture = np.random.default_rng(3).random((40, 40, 1))
+    weights, bias = make_filter("random", 3)
+    jumped = ConvStepper(picture, weights, bias, stride=1, pad=1)
+    assert jumped.total_steps > 256         # more than a jump steps one by one
+    full = jumped.output_after(jumped.total_steps - 1)
+    np.testing.assert_array_equal(full, stepped_output(ConvStepper(picture, weights, bias,
+                                                                   stride=1, pad=1)))
+    Z, _ = conv_forward(picture[None], weights[:, :, :, None], np.full((1, 1, 1, 1), bias),
+                        {"stride": 1, "pad": 1})
+    np.testing.assert_array_equal(full, Z[0])
+    # part-way: the cells after step k are still empty
+    part = jumped.output_after(999)
+    assert np.isnan(part).sum() == jumped.total_steps - 1000
+    for mode in ("max", "average"):
+        pooled = ConvStepper(picture, stride=2, mode=mode, f=2)
+        A, _ = pool_forward(picture[None], {"f": 2, "stride": 2}, mode=mode)
+        np.testing.assert_array_equal(pooled.output_after(pooled.total_steps - 1), A[0])
+
+
+def test_feature_maps_give_z_and_its_relu_as_far_as_the_loop_went():
+    volume = random_volume((5, 5, 1))
+    weights, bias = make_filter("vertical edge", 3)
+    stepper = ConvStepper(volume, weights, bias, stride=1, pad=1)
+    maps = stepper.feature_maps(6)
+    assert maps.picture is stepper.volume and not maps.complete
+    assert np.count_nonzero(~np.isnan(maps.output)) == 7
+    done = ~np.isnan(maps.output)
+    np.testing.assert_array_equal(maps.relu[done], np.maximum(0, maps.output[done]))
+    assert np.isnan(maps.relu[~done]).all()          # not computed yet stays empty
+    end = stepper.feature_maps(stepper.total_steps - 1)
+    Z, _ = conv_forward(volume[None], weights[:, :, :, None], np.full((1, 1, 1, 1), bias),
+                        {"stride": 1, "pad": 1})
+    assert end.complete
+    np.testing.assert_array_equal(end.output, Z[0])
+    np.testing.assert_array_equal(end.full_output, Z[0])
+    np.testing.assert_array_equal(end.relu, np.maximum(0, Z[0]))
+    assert end.relu.min() == 0 and Z.min() < 0       # the negatives were cut
+    pooled = ConvStepper(volume, stride=2, mode="max", f=2).feature_maps(0)
+    assert pooled.relu is None and pooled.full_relu is None   # no ReLU after pooling
 
 
 def test_own_picture_and_non_picture(tmp_path):

@@ -43,6 +43,17 @@ def test_a_different_face_or_a_gap_restarts_the_count():
     assert door.update([seen("benoit")], now=5).state == "opening"
 
 
+def test_another_resident_while_open_is_counted_not_welcomed_under_the_old_name():
+    door = Door(frames_required=2, open_seconds=4)
+    door.update([seen("benoit")], now=0)
+    assert door.update([seen("benoit")], now=0.2).message == "Welcome home, benoit!"
+    assert door.update([], now=0.5).name == "benoit"          # walked in: still open
+    nxt = door.update([seen("bertrand")], now=1.0)             # well within open_seconds
+    assert (nxt.state, nxt.name) == ("opening", "bertrand") and "1/2" in nxt.message
+    opened = door.update([seen("bertrand")], now=1.2)
+    assert (opened.message, opened.just_opened) == ("Welcome home, bertrand!", True)
+
+
 def test_unknown_faces_are_not_recognised():
     door = Door(frames_required=1)
     status = door.update([seen(None, 0.8)], now=0)

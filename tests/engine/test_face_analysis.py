@@ -164,3 +164,45 @@ def test_the_page_and_the_lesson_share_one_summary():
     assert job.result["rates"] == page["rates"]
     assert job.metrics["triplet_loss"] == pytest.approx(page["loss"])
     assert job.metrics["active_triplets"] == page["active"]
+
+
+def test_extra_photos_join_the_residents_and_the_hardest_triplets_come_first():
+    # One photo each: no triplets. The extra (not enrolled) photos of ann and bob give
+    # them a second one; the rows list every triplet, hardest first.
+    E = toy_encodings()
+    by_name = {"ann": E[:1], "bob": E[2:3], "cid": E[4:]}
+    alone = analysis.summarise_residents(by_name, threshold=1.0, alpha=0.2)
+    assert alone["loss"] is None and alone["triplet_rows"] == []
+    extra = {"names": ["ann", "bob"], "labels": ["ann (camera_0)", "bob (camera_1)"],
+             "encodings": np.stack([E[1], E[3]])}
+    data = analysis.summarise_residents(by_name, threshold=1.0, alpha=0.2, extra=extra)
+    assert data["names"] == ["ann", "bob", "cid", "ann", "bob"]
+    assert data["labels"][3:] == ["ann (camera_0)", "bob (camera_1)"]
+    assert data["photos"] == "enrolled residents and 2 course camera shots"
+    assert data["triplets"] == 12 and len(data["triplet_rows"]) == 12   # 2 x 2 x 3
+    rows = data["triplet_rows"]
+    margins = [r["ap"] ** 2 - r["an"] ** 2 for r in rows]
+    assert margins == sorted(margins, reverse=True)
+    # bob (2.0) and bob's shot (2.5) with ann's shot (0.3) as the negative: 0.25 - 2.89
+    top = rows[0]
+    assert (top["anchor"], top["positive"], top["negative"]) == \
+        ("bob", "bob (camera_1)", "ann (camera_0)")
+    assert (top["ap"], top["an"]) == (pytest.approx(0.5), pytest.approx(1.7))
+    for r in rows:
+        assert r["loss"] == pytest.approx(max(r["ap"] ** 2 - r["an"] ** 2 + 0.2, 0.0))
+        assert data["labels"][r["a"]] == r["anchor"] and data["labels"][r["n"]] == r["negative"]
+    assert len(analysis.triplet_rows(data["labels"], data["matrix"], data["losses"],
+                                     data["triplet_indices"], limit=3)) == 3
+
+
+def test_the_camera_shots_of_enrolled_residents(tmp_path):
+    from engine.lesson_runs.face_recognition import camera_shots_of
+    for shot in ("camera_0", "camera_1", "camera_3", "camera_5"):
+        (tmp_path / f"{shot}.jpg").write_bytes(b"")
+    # camera_0 is younes, camera_1 and camera_3 bertrand, camera_5 arnaud (not enrolled)
+    assert camera_shots_of(tmp_path, ["Younes", "bertrand", "kian"]) == [
+        ("camera_0", "Younes", tmp_path / "camera_0.jpg"),
+        ("camera_1", "bertrand", tmp_path / "camera_1.jpg"),
+        ("camera_3", "bertrand", tmp_path / "camera_3.jpg")]
+    assert camera_shots_of(None, ["younes"]) == []
+    assert camera_shots_of(tmp_path, ["kian"]) == []

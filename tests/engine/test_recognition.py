@@ -78,6 +78,7 @@ def test_worker_follows_the_latest_frame_and_the_threshold(tmp_path):
     assert {r.detections[0].name for r in results} == {"red", "blue"}
     indices = [r.frame_index for r in results]
     assert indices == sorted(set(indices))                   # each frame at most once
+    assert all(r.source is grabber for r in results)          # which source, for a UI
     worker.set_threshold(0.0)
     count = len(results)
     while len(results) < count + 3 and time.monotonic() < deadline + 5:

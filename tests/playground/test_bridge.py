@@ -54,3 +54,29 @@ def test_background_task_reports_errors_as_messages(qtbot):
     with qtbot.waitSignal(ok.done, timeout=3000) as blocker:
         ok.start()
     assert blocker.args == [5]
+
+
+def test_a_task_failing_while_the_app_exits_prints_nothing(qtbot, monkeypatch, capsys):
+    # A worker still running when the main thread has finished (the app quit while
+    # ResNet50's layer table was being built) fails inside Keras during shutdown; no
+    # page is left to tell, so nothing is printed. While the app runs, errors print.
+    import playground.bridge as bridge
+
+    def broken():
+        raise ValueError("Only input tensors may be passed as positional arguments.")
+
+    finished = threading.Thread(target=lambda: None)
+    finished.start()
+    finished.join()
+    monkeypatch.setattr(bridge.threading, "main_thread", lambda: finished)
+    task = BackgroundTask(broken)
+    task.start()
+    task.wait(5)
+    assert "Traceback" not in capsys.readouterr().err
+    monkeypatch.undo()
+
+    task = BackgroundTask(broken)
+    with qtbot.waitSignal(task.error, timeout=3000) as blocker:
+        task.start()
+    assert blocker.args[0].startswith("ValueError: Only input tensors")
+    assert "Traceback" in capsys.readouterr().err

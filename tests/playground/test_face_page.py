@@ -264,3 +264,60 @@ def test_triplet_tab_follows_alpha_and_threshold(qtbot, window, tmp_path):
     page.threshold_slider.setValue(20)
     assert page.triplet.rates.text() != rates and "0.20" in page.triplet.rates.text()
     assert abs(page.triplet.threshold_line.value() - 0.20) < 1e-9
+
+
+@needs_faces
+def test_camera_shots_give_the_triplet_tab_second_photos(qtbot, window, tmp_path,
+                                                         monkeypatch):
+    """Residents with one photo each have no triplets; one click compares the course's
+    camera shots as second photos, without enrolling them; another leaves them out."""
+    monkeypatch.setenv("DL_PLAYGROUND_DATA", str(FACES))   # the course photos are here
+    page = open_page(qtbot, window)
+    import_residents(qtbot, page, resident_folder(tmp_path), len(RESIDENTS))
+    page.tabs.setCurrentWidget(page.triplet)
+    qtbot.waitUntil(lambda: page.triplet.data is not None and
+                    len(page.triplet.data["labels"]) == len(RESIDENTS), timeout=30000)
+    assert "No triplets yet" in page.triplet.summary.text()
+    qtbot.waitUntil(lambda: page.triplet.offer.isVisible(), timeout=10000)
+    offer = page.triplet.offer_label.text()
+    shots = {"camera_0": "younes", "camera_1": "bertrand", "camera_2": "benoit",
+             "camera_3": "bertrand", "camera_5": "arnaud"}
+    assert all(f"{shot} ({name})" in offer for shot, name in shots.items()), offer
+    assert "Nothing is enrolled" in offer
+    enrolled = {n: len(v) for n, v in page.store.encodings().items()}
+
+    qtbot.mouseClick(page.triplet.offer_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.triplet.data is not None and
+                    len(page.triplet.data["labels"]) == len(RESIDENTS) + 5, timeout=60000)
+    data = page.triplet.data
+    # younes 2 photos, bertrand 3, benoit 2, arnaud 2: 1 + 3 + 1 + 1 same-person pairs
+    assert len(data["same"]) == 6 and data["loss"] is not None
+    # ordered (anchor, positive) pairs 2 + 6 + 2 + 2, each with the 15-ish others
+    assert data["triplets"] == sum(k * (k - 1) * (17 - k) for k in (2, 3, 2, 2))
+    summary = page.triplet.summary.text()
+    assert "Triplet loss" in summary and "No triplets" not in summary
+    assert "enrolled residents and 5 course camera shots (17 photos of 12 people)" in summary
+    rows = page.triplet.triplet_labels()
+    assert page.triplet.triplet_table.isVisible() and len(rows) == data["triplets"]
+
+    def person(label: str) -> str:
+        return label.split(" (")[0]
+    assert all(person(a) == person(p) != person(n) and a != p for a, p, n in rows)
+    assert ("younes", "younes (camera_0)") in {(a, p) for a, p, _ in rows}
+    top = page.triplet.data["triplet_rows"][0]
+    assert top["loss"] == max(r["loss"] for r in page.triplet.data["triplet_rows"])
+    assert float(page.triplet.triplet_table.item(0, 3).text()) == pytest.approx(top["ap"],
+                                                                              abs=1e-3)
+    assert "the door and the Residents tab go on without them" in \
+        page.triplet.offer_label.text()
+    # nothing was enrolled: the store and the Residents tab are as they were
+    assert {n: len(v) for n, v in page.store.encodings().items()} == enrolled
+    assert "12 residents, 12 photos" in page.residents.count_label.text()
+
+    assert page.triplet.offer_button.text() == "Leave the camera shots out"
+    qtbot.mouseClick(page.triplet.offer_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(page.triplet.data["labels"]) == len(RESIDENTS) and
+                    page.triplet.offer_button.text() == "Use the camera shots",
+                    timeout=30000)
+    assert "No triplets yet" in page.triplet.summary.text()
+    assert page.triplet.triplet_table.rowCount() == 0
