@@ -568,7 +568,8 @@ class ConvStepperPanel(QWidget):
         top = self._scale[1]
         agree = ""
         if maps.complete:
-            agree = f"; conv_forward_fast differs by {s.fast_difference():.0e}"
+            # short enough for two caption lines in a 140 px view at 1280x720
+            agree = f" = conv_forward_fast (±{s.fast_difference():.0e})"
         self.z_map.title = "Feature map Z"
         self.z_map.set_map(maps.output, "diverging", -top, top, ("negative", "positive"),
                            progress + agree)
