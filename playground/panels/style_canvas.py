@@ -98,6 +98,14 @@ class StyleCostPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
         self.setMinimumHeight(140)
+        self._empty_range()
+
+    def _empty_range(self) -> None:
+        """Before the first cost, show whole decades (10^0 .. 10^6, where the costs
+        usually start): the log axis of an empty plot otherwise crowds the minor
+        ticks 2..8 of a single decade into a short plot. The first costs turn the
+        automatic range back on."""
+        self.plot.setYRange(0, 6, padding=0)
 
     def set_iterations(self, total: int | None) -> None:
         if total:
@@ -119,6 +127,8 @@ class StyleCostPlot(QWidget):
         positive = np.where(data[:, 1:] > 0, data[:, 1:], np.nan)
         for column, name in enumerate(("total", "content", "style")):
             self.curves[name].setData(data[:, 0], positive[:, column], connect="finite")
+        if len(data):
+            self.plot.enableAutoRange(axis="y", enable=True)
 
     def point_count(self) -> int:
         return len(self._rows)
@@ -127,6 +137,7 @@ class StyleCostPlot(QWidget):
         self._rows = np.empty((0, 4))
         for curve in self.curves.values():
             curve.setData([], [])
+        self._empty_range()
 
 
 class StyleCanvas(QWidget):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -152,3 +153,18 @@ def test_styles_blended_are_shown_side_by_side(qtbot):
     shown = canvas.style_view.picture()
     assert shown.shape[0] == 20 and shown.shape[1] == 20 + 4 + 10
     assert "A 50% + B 50%" in canvas.style_view.caption.text()
+
+
+def test_the_empty_cost_plot_shows_whole_decades_then_follows_the_costs(qtbot):
+    from playground.panels.style_canvas import StyleCostPlot
+
+    plot = StyleCostPlot()
+    qtbot.addWidget(plot)
+    # log10 units: 10^0 .. 10^6 before any cost (not the minor ticks of one decade)
+    assert plot.plot.viewRange()[1] == pytest.approx([0, 6])
+    plot.update_costs([[0, 5e8, 2e3, 1e8], [1, 4e8, 3e3, 8e7]])
+    plot.plot.getViewBox().updateAutoRange()
+    y_low, y_high = plot.plot.viewRange()[1]
+    assert y_low <= np.log10(2e3) and y_high >= np.log10(5e8)   # the curves are in view
+    plot.clear()
+    assert plot.point_count() == 0 and plot.plot.viewRange()[1] == pytest.approx([0, 6])
