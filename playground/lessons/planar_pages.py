@@ -103,11 +103,18 @@ class PointsPage(TrainingPage):
 class PlanarPage(PointsPage):
     def build_tabs(self) -> None:
         self.hidden_view = HiddenUnitsView()
-        self.baseline_plot = DecisionBoundaryPlot(title="Logistic regression",
-                                                  interactive=False)
+        # A small tile beside the network's boundary. The label above names it, and
+        # the big plot's legend and check boxes serve both: a title as long as
+        # "Logistic regression" set a minimum width the tile does not get at laptop
+        # sizes (title and axis were cut off), and a second legend hid its data.
+        self.baseline_plot = DecisionBoundaryPlot(title="", interactive=False)
         self.baseline_plot.setObjectName("baselinePlot")
+        self.baseline_plot.legend.setVisible(False)
+        self.baseline_plot.show_test.hide()
+        self.baseline_plot.discretize.hide()
         self.baseline_label = QLabel("Logistic regression (scikit-learn): computing…")
         self.baseline_label.setObjectName("baselineLabel")
+        self.baseline_label.setWordWrap(True)
         baseline = QWidget()
         column = QVBoxLayout(baseline)
         column.setContentsMargins(0, 0, 0, 0)
@@ -124,6 +131,8 @@ class PlanarPage(PointsPage):
         top = QHBoxLayout()
         top.addWidget(self.build_boundary(), 3)
         top.addLayout(side, 2)
+        self.boundary_plot.show_test.toggled.connect(self.baseline_plot.show_test.setChecked)
+        self.boundary_plot.discretize.toggled.connect(self.baseline_plot.discretize.setChecked)
         self.baseline_plot.setMinimumSize(150, 120)
         bottom = QHBoxLayout()
         bottom.addWidget(self.cost_plot)

@@ -170,15 +170,21 @@ class CarDetectionPage(KerasPage):
         plots = QWidget()
         plot_column = QVBoxLayout(plots)
         plot_column.setContentsMargins(0, 0, 0, 0)
-        self.terms_plot = style.make_plot("The four loss terms (per picture)", "batch", "loss")
+        self.terms_plot = style.make_plot("Loss terms (per picture)", "batch", "loss")
         self.terms_plot.addLegend(offset=(-5, 5))
         self.term_curves = {k: self.terms_plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=k)
                             for k, c in TERM_COLORS.items()}
         plot_column.addWidget(self.terms_plot, 3)
-        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%), the 'train' line")
+        self.accuracy_plot.plot.setTitle("Held-out mAP@0.5 (%)")
+        self.accuracy_plot.setToolTip("Mean average precision at IoU 0.5 on the held-out "
+                                      "road scenes after each epoch (the 'train' line).")
         self.accuracy_plot.plot.setLabel("left", "mAP (%)")
         self.accuracy_plot.plot.setLabel("bottom", "epoch")
         plot_column.addWidget(self.accuracy_plot, 2)
+        # The splitter would squeeze the plots below what their titles, axes and
+        # legend need (they were cut off at 1280x720): it stops at that width instead.
+        plots.setMinimumWidth(max(style.plot_minimum_width(self.terms_plot),
+                                  style.plot_minimum_width(self.accuracy_plot.plot_widget)))
         split.addWidget(plots)
         self.validation = DetectionCanvas()
         self.validation.setObjectName("validationCanvas")

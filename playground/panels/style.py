@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 
 NEGATIVE = "#f59322"   # class 0, negative weights, activation -1
@@ -69,6 +69,13 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
     h, w = rgb.shape[:2]
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def plot_minimum_width(widget: pg.PlotWidget) -> int:
+    """The width below which a plot's title, axes or legend get cut off: pyqtgraph
+    lays its scene out at least this wide whatever the widget's size."""
+    item = widget.getPlotItem()
+    return int(np.ceil(item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width())) + 2
 
 
 def make_plot(title: str = "", xlabel: str = "", ylabel: str = "",

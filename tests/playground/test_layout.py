@@ -1,6 +1,7 @@
 """Every page fits a laptop screen: opened at 1280x720 and 1366x768, no visible label,
 button or combo box is squeezed below what its text needs, no table's column title
-is cut off, no tab bar needs its scroll arrows, and the window never grows by itself.
+is cut off, no plot is narrower than its title and axes, no tab bar needs its scroll
+arrows, and the window never grows by itself.
 
 The lessons come from the registry, so a page added later is checked too.
 """
@@ -49,6 +50,24 @@ def clipped_headers(page) -> list[str]:
             if title and header.sectionSize(section) + 1 < need:
                 bad.append(f"column title {str(title)!r} of {header.parent().objectName()!r}: "
                            f"{header.sectionSize(section)} px of the {need} it needs")
+    return bad
+
+
+def clipped_plots(page) -> list[str]:
+    """Visible plots narrower or shorter than their title, axes and legend need:
+    pyqtgraph lays its scene out at that size anyway and the widget cuts it off
+    ("The four loss terms (per p", a baseline tile's title and x axis)."""
+    import pyqtgraph as pg
+    from playground.panels.style import plot_minimum_width
+    bad = []
+    for plot in page.findChildren(pg.PlotWidget):
+        if not plot.isVisible() or plot.width() <= 0:
+            continue
+        need = plot_minimum_width(plot) - 2
+        if plot.width() + 1 < need:
+            title = plot.getPlotItem().titleLabel.text or plot.objectName() \
+                or type(plot.parent()).__name__
+            bad.append(f"plot {title[:40]!r}: {plot.width()} px of the {need} it needs")
     return bad
 
 
@@ -109,7 +128,7 @@ def test_every_page_fits_1280x720_and_1366x768(qtbot, laptop_window):
                     qtbot.wait(10)
                 problems += [f"{lesson_id} at {width}x{height}: {p}"
                              for p in squeezed_widgets(page, win) + clipped_headers(page)
-                             + tab_overflow(page)]
+                             + clipped_plots(page) + tab_overflow(page)]
     assert not problems, "\n".join(sorted(set(problems)))
 
 
