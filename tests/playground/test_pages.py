@@ -256,6 +256,13 @@ def test_held_out_points_show_test_accuracy(qtbot, window):
     qtbot.waitUntil(lambda: not page.running and page.last_result is not None, timeout=20000)
     assert page.job.metrics["test_accuracy"] is not None
     assert "test accuracy" in page.controls.status.text()
+    # the small logistic-regression tile follows the big plot's check boxes
+    qtbot.mouseClick(page.boundary_plot.show_test, Qt.LeftButton)
+    qtbot.mouseClick(page.boundary_plot.discretize, Qt.LeftButton)
+    assert page.boundary_plot.show_test.isChecked()
+    assert page.baseline_plot.show_test.isChecked() and page.baseline_plot.discretize.isChecked()
+    assert not page.baseline_plot.show_test.isVisible()     # one pair of boxes for both
+    assert not page.baseline_plot.legend.isVisible()        # the label above names it
 
 
 def test_reset_to_defaults_resets_the_network_builder(qtbot, window):
