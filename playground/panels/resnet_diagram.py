@@ -114,7 +114,12 @@ class ResNetDiagram(QWidget):
             if row["kind"] == "plain":
                 boxes = []
                 for stage in row["stages"]:
-                    w = max(box_w * 2.6, 170.0) if stage["kind"] != "input" else box_w
+                    # the stem and head boxes take the row's room (up to 300 px): at
+                    # 170 px the stem's "pad 3 · conv1 7x7/2 · ... " needed three lines
+                    # in a two-line box and spilled over its edges at 1280x720
+                    room = self.width() - margin - x
+                    w = box_w if stage["kind"] == "input" else \
+                        max(min(room, max(box_w * 4.2, 300.0)), 170.0)
                     rect = QRectF(x, box_top, w, box_h)
                     self._box(painter, rect, PLAIN_COLOR, stage.get("short", stage["label"]),
                               _shape_text(stage["output_shape"]), small)

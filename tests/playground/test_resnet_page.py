@@ -1,7 +1,8 @@
-"""Lesson 3.4's page: the architecture (diagram and layer table), the pretrained-file
+"""Lesson 4.4's page: the architecture (diagram and layer table), the pretrained-file
 status and its loader, which refuses a wrong file with one line."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from engine.weights import get_entry
@@ -94,3 +95,29 @@ def test_evaluate_only_run_shows_the_results(qtbot, window):
     assert "250 s per epoch" in page.estimate_label.text()
     qtbot.waitUntil(lambda: page.summary_table.totals.get("total") == 23_600_006,
                     timeout=300000)
+
+
+@pytest.mark.parametrize("width", [560, 700, 1000])
+def test_every_box_of_the_diagram_holds_its_text(qtbot, width):
+    # At 1280x720 the stem's "pad 3 · conv1 7x7/2 · BN · ReLU · max-pool 3x3/2" needed
+    # three lines in a two-line box, at the smallest font, and spilled over its edges.
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from engine.keras_models.resnet import stage_plan
+    from playground.panels.resnet_diagram import ResNetDiagram
+
+    diagram = ResNetDiagram()
+    qtbot.addWidget(diagram)
+    diagram.set_plan(stage_plan())
+    diagram.resize(width, 420)
+    diagram.grab()                                  # paints: block_rects filled
+    smallest = QFont(diagram.font())
+    smallest.setPointSizeF(6)
+    metrics = QFontMetricsF(smallest)
+    for stage in stage_plan():
+        if stage["kind"] not in ("stem", "head"):
+            continue
+        rect = diagram.block_rects[stage["name"]].adjusted(3, 2, -3, -2)
+        text = f"{stage['short']}\n" + "×".join(str(d) for d in stage["output_shape"])
+        need = metrics.boundingRect(rect, int(Qt.AlignCenter | Qt.TextWordWrap), text)
+        assert need.height() <= rect.height() + 0.5, stage["name"]
