@@ -32,7 +32,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-BEAT_MS = 5
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from keras_responsiveness import Heartbeat  # noqa: E402
 
 
 def percentiles(values, *ps):
@@ -75,24 +76,11 @@ def inference(detector, frames: int) -> dict:
 def idle_stalls(app, seconds: float) -> dict:
     """The same heartbeat with nothing else on the page: what this machine's load
     alone does to the event loop (measured in the same run, just before the video)."""
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat():
-        now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000 - BEAT_MS)
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(BEAT_MS)
-    timer.timeout.connect(beat)
-    timer.start()
+    beat = Heartbeat()
+    beat.start()
     QTimer.singleShot(int(1000 * seconds), app.quit)
     app.exec()
-    timer.stop()
-    stalls = np.maximum(np.array(gaps[1:] or [0.0]), 0)
-    return {"heartbeats": int(len(stalls)), **percentiles(stalls, 50, 99),
-            "max": round(float(stalls.max()), 2)}
+    return beat.stop()
 
 
 def video(app, detector, seconds: float) -> dict:
@@ -113,21 +101,10 @@ def video(app, detector, seconds: float) -> dict:
     player.frame.connect(show)
     player.detection.connect(lambda out: viewer.set_frame_detection(
         out[0], detector.anchors, detector.class_names, out[1]))
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat():
-        now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000 - BEAT_MS)
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(BEAT_MS)
-    timer.timeout.connect(beat)
+    beat = Heartbeat()
     player.start()
     # one second to start (the first frames, the detector's first call), then measure
-    QTimer.singleShot(1000, lambda: (gaps.clear(), last.__setitem__(0, time.perf_counter()),
-                                     timer.start(),
+    QTimer.singleShot(1000, lambda: (beat.start(),
                                      marks.update(t0=time.perf_counter(),
                                                   paints=viewer.canvas.paints,
                                                   shown=player.frames_shown,
@@ -135,19 +112,17 @@ def video(app, detector, seconds: float) -> dict:
     marks: dict = {}
     QTimer.singleShot(int(1000 * (1 + seconds)), app.quit)
     app.exec()
-    timer.stop()
+    stall_ms = beat.stop()
     elapsed = time.perf_counter() - marks["t0"]
     shown = player.frames_shown - marks["shown"]
     detections = player.detections - marks["detections"]
     player.stop()
-    stalls = np.maximum(np.array(gaps[1:] or [0.0]), 0)
     return {"seconds": round(elapsed, 2), "video_fps": player.fps,
             "display_fps": round(shown / elapsed, 2),
             "canvas_paints_per_s": round((viewer.canvas.paints - marks["paints"]) / elapsed, 2),
             "detections_per_s": round(detections / elapsed, 2),
             "detect_ms_median": round(1000 * float(np.median(player.detect_seconds)), 1),
-            "stall_ms": {"heartbeats": int(len(stalls)), **percentiles(stalls, 50, 99),
-                         "max": round(float(stalls.max()), 2)}}
+            "stall_ms": stall_ms}
 
 
 def training(batches: int) -> dict:
