@@ -11,11 +11,11 @@ import json
 import math
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from engine import limits
+from engine.small_files import write_atomically
 
 
 class SettingsError(ValueError):
@@ -202,19 +202,8 @@ def settings_to_dict(settings) -> dict[str, Any]:
 def save_settings(settings, lesson_id: str, path: str | os.PathLike) -> None:
     """Write a small JSON file atomically (temp file, fsync, rename)."""
     payload = {"lesson": lesson_id, "settings": settings_to_dict(settings)}
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".settings-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(payload, indent=2)
+    write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def load_settings(settings_cls, lesson_id: str, path: str | os.PathLike):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from engine.data.course_files import COURSE_SETS, read_h5_split, user_datasets_dir
 from engine.data.dataset import DataError, Dataset
+from engine.small_files import write_atomically
 
 PICTURE_SIZE = 64
 # Which course set each picture lesson's classes come from.
@@ -91,22 +91,16 @@ def write_dataset(path: Path | str, X_train, Y_train, X_test, Y_test,
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".dataset-", suffix=".h5")
-    os.close(fd)
-    try:
-        with h5py.File(tmp, "w") as f:
+
+    def write(handle) -> None:
+        with h5py.File(handle, "w") as f:
             f.create_dataset("train_set_x", data=np.asarray(X_train, np.uint8))
             f.create_dataset("train_set_y", data=np.asarray(Y_train, np.int64).reshape(1, -1))
             f.create_dataset("test_set_x", data=np.asarray(X_test, np.uint8))
             f.create_dataset("test_set_y", data=np.asarray(Y_test, np.int64).reshape(1, -1))
             f.create_dataset("list_classes", data=np.array([c.encode() for c in classes]))
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    write_atomically(path, write)
     return path
 
 

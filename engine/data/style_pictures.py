@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.data.dataset import DataError
+from engine.small_files import write_atomically
 
 STYLE_FOLDER = Path(__file__).resolve().parents[2] / "assets" / "style"
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")
@@ -207,23 +208,12 @@ def _format_of(path: Path) -> str:
 
 
 def _write_atomically(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: an interrupted
-    save never leaves half a picture where a good one was."""
-    import tempfile
-
+    """``engine.small_files.write_atomically``, its failures as one sentence: an
+    interrupted save never leaves half a picture where a good one was."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        write_atomically(path, write)
     except OSError as exc:
-        raise DataError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(handle, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise DataError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
         raise DataError(f"Cannot save {path.name}: {exc.strerror or exc}.") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 from engine.faces.encoder import ENCODING_SIZE, FaceEncoder
 from engine.faces.errors import FaceError, NoFaceFound
 from engine.faces.images import list_images, read_image, to_rgb
+from engine.small_files import write_atomically
 
 CAMERA_SHOT = re.compile(r"camera_\d+", re.IGNORECASE)
 CAMERA_SHOT_REASON = "camera shots are visitors, not residents"
@@ -61,34 +61,10 @@ def make_private_dir(folder: Path) -> None:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Write through ``write(file)`` into a temp file beside ``path``, fsync, rename.
-
-    The temp file is created 0o600 (mkstemp), so the data is never readable by others,
-    not even for a moment. On any failure the temp file is removed and ``path`` is
-    untouched.
-    """
+    """``engine.small_files.write_atomically`` into a private folder (0o700): the
+    residents' faces are readable by nobody else, not even for a moment."""
     make_private_dir(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable (POSIX); harmless to skip elsewhere
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+    write_atomically(path, write)
 
 
 def move_aside(path: Path) -> Path:
