@@ -64,13 +64,19 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def clean_settings(text: Any) -> tuple[dict, bool]:
-    """(settings, repaired): a JSON object of plain values; anything else -> {}."""
+def _json_object(text: Any) -> dict | None:
+    """The JSON object ``text`` holds, or None when it holds anything else."""
     try:
         value = _load_json(text)
     except ValueError:
-        return {}, True
-    if not isinstance(value, dict):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def clean_settings(text: Any) -> tuple[dict, bool]:
+    """(settings, repaired): a JSON object of plain values; anything else -> {}."""
+    value = _json_object(text)
+    if value is None:
         return {}, True
     kept = {k: v for k, v in value.items() if _plain(v)}
     return kept, len(kept) != len(value)
@@ -78,11 +84,8 @@ def clean_settings(text: Any) -> tuple[dict, bool]:
 
 def clean_metric_values(text: Any) -> tuple[dict, bool]:
     """(metrics, repaired): finite numbers, short words, flags or None; others dropped."""
-    try:
-        value = _load_json(text)
-    except ValueError:
-        return {}, True
-    if not isinstance(value, dict):
+    value = _json_object(text)
+    if value is None:
         return {}, True
     kept = {}
     for key, item in value.items():

@@ -1,6 +1,8 @@
 """What the page tests share: opening a lesson page in the main window with settings."""
 from __future__ import annotations
 
+from PySide6.QtCore import QPointF, Qt
+
 from engine.settings import replace_setting
 
 
@@ -14,3 +16,12 @@ def open_page(qtbot, window, lesson_id, **settings):
             values = replace_setting(values, name, value)
         page.settings_panel.set_values(values)
     return page
+
+
+def click_plot(qtbot, plot, x, y, shift=False):
+    """Click a DecisionBoundaryPlot at data point (x, y), as a learner adds a point."""
+    scene_pos = plot.plot.vb.mapViewToScene(QPointF(x, y))
+    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    with qtbot.waitSignal(plot.point_added, timeout=2000):
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.MouseButton.LeftButton, modifier,
+                         plot.plot_widget.mapFromScene(scene_pos))

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSlider, QTableWidget
 
 from engine.settings import replace_setting
-from page_support import open_page
+from page_support import click_plot, open_page
 from playground.main_window import MainWindow
 
 LESSONS = ["logistic-regression", "planar-one-hidden-layer", "deep-step-by-step",
@@ -202,15 +202,6 @@ def test_results_analysis_shows_misclassified_pictures(qtbot, window):
     qtbot.waitUntil(lambda: len(page.misclassified.captions) == len(wrong), timeout=5000)
     test_acc = page.job.metrics["test_accuracy"]
     assert math.isclose(1 - len(wrong) / page.dataset.m_test, test_acc)
-
-
-def click_plot(qtbot, plot, x, y, shift=False):
-    from PySide6.QtCore import QPointF
-    scene_pos = plot.plot.vb.mapViewToScene(QPointF(x, y))
-    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
-    with qtbot.waitSignal(plot.point_added, timeout=2000):
-        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.MouseButton.LeftButton, modifier,
-                         plot.plot_widget.mapFromScene(scene_pos))
 
 
 def test_click_adds_points_used_by_next_run(qtbot, window):

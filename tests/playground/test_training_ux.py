@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QPushButton, QSlider
 
 from engine.settings import replace_setting
-from page_support import open_page
+from page_support import click_plot, open_page
 from playground.panels import controls as controls_module
 from playground.panels.controls import FULL_SPEED, SPEEDS, RunControls, format_duration
 
@@ -175,15 +175,6 @@ def test_deep_cat_shows_the_time_left_while_it_trains(qtbot, window, monkeypatch
 
 
 # --- 4. Reset means "not started" ------------------------------------------------
-
-def click_plot(qtbot, plot, x, y, shift=False):
-    from PySide6.QtCore import QPointF
-    scene_pos = plot.plot.vb.mapViewToScene(QPointF(x, y))
-    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
-    with qtbot.waitSignal(plot.point_added, timeout=2000):
-        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.MouseButton.LeftButton, modifier,
-                         plot.plot_widget.mapFromScene(scene_pos))
-
 
 def test_reset_clears_curves_boundary_units_and_status_on_planar(qtbot, window):
     page = open_page(qtbot, window, "planar-one-hidden-layer", num_iterations=200)
