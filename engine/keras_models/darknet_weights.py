@@ -55,14 +55,9 @@ def read_header(path) -> tuple[int, int, int, int]:
     return major, minor, revision, header_size(major, minor)
 
 
-def load_darknet_weights(model, path, cfg_name: str = "the .cfg") -> None:
-    """Set every convolution (and its batch normalisation) of ``model`` from the
-    .weights file at ``path``; WeightsError, with nothing changed, when the file's
-    size is not what the cfg needs."""
-    path = Path(path)
-    major, minor, revision, header = read_header(path)
-    plan = conv_plan(model)
-    numbers = sum(conv_numbers(conv, norm) for conv, norm in plan)
+def check_weights_size(path: Path, header: int, numbers: int, cfg_name: str) -> None:
+    """A ``.weights`` file is its header and 4 bytes per number, nothing else: any
+    other size means the weights belong to another network (checked before reading)."""
     expected = header + 4 * numbers
     actual = path.stat().st_size
     if actual != expected:
@@ -70,6 +65,17 @@ def load_darknet_weights(model, path, cfg_name: str = "the .cfg") -> None:
             f"{path.name} is {actual:,} bytes but {cfg_name} needs {expected:,} "
             f"({header}-byte header + 4 x {numbers:,} numbers): the weights belong to "
             "another network.")
+
+
+def load_darknet_weights(model, path, cfg_name: str = "the .cfg") -> None:
+    """Set every convolution (and its batch normalisation) of ``model`` from the
+    .weights file at ``path``; WeightsError, with nothing changed, when the file's
+    size is not what the cfg needs."""
+    path = Path(path)
+    major, minor, revision, header = read_header(path)
+    plan = conv_plan(model)
+    check_weights_size(path, header, sum(conv_numbers(conv, norm) for conv, norm in plan),
+                       cfg_name)
     updates = []
     with open(path, "rb") as f:
         f.seek(header)

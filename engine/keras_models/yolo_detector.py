@@ -185,19 +185,14 @@ def load_darknet_detector(path, reorg_order="darknet") -> YoloDetector:
     """A detector from a Darknet ``NAME.cfg`` + ``NAME.weights`` pair."""
     from engine.keras_models.darknet_cfg import (build_darknet_model, count_weights,
                                                 read_cfg)
-    from engine.keras_models.darknet_weights import load_darknet_weights, read_header
+    from engine.keras_models.darknet_weights import check_weights_size, \
+        load_darknet_weights, read_header
 
     cfg_path, weights_path = _darknet_pair(Path(path))
     config = read_cfg(cfg_path)
     # the file's size is checked against the cfg before the (slow) build
     _, _, _, header = read_header(weights_path)
-    expected = header + 4 * count_weights(config)
-    actual = weights_path.stat().st_size
-    if actual != expected:
-        raise WeightsError(
-            f"{weights_path.name} is {actual:,} bytes but {cfg_path.name} needs "
-            f"{expected:,} ({header}-byte header + 4 x {count_weights(config):,} "
-            "numbers): the weights belong to another network.")
+    check_weights_size(weights_path, header, count_weights(config), cfg_path.name)
     names = _names_for(config.num_classes, weights_path.parent, weights_path.name)
     model = build_darknet_model(config, reorg_order=reorg_order)
     load_darknet_weights(model, weights_path, cfg_path.name)
